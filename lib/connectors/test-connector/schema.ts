@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { durationSchema } from '../../config/duration';
+
+/**
+ * Parameters of the legacy Fluvio `test-connector` (apiVersion section `test:`).
+ * Legacy parameter values may be written as strings (`count: "10"`), as Fluvio passes them as flags.
+ *
+ * @example
+ * ```yaml
+ * parameters:
+ *   count: 10
+ *   timeout: 500ms
+ * ```
+ */
+export const TestConnectorConfigSchema = z
+  .strictObject({
+    count: z.coerce
+      .number({ error: 'expected a whole number of records' })
+      .int()
+      .min(0)
+      .optional()
+      .describe('Number of records to produce, then stop. Unbounded when absent. (Fluvio\'s produces count-1; we produce exactly count.)'),
+    timeout: durationSchema()
+      .prefault('1000ms')
+      .describe('Pause between two records (humantime).'),
+    topic: z
+      .string()
+      .optional()
+      .describe('Accepted for compatibility with Fluvio\'s examples (`parameters.topic`); the record topic is the config\'s `topic`.'),
+  })
+  .describe('test-connector: produces `Hello, Fluvio! - N` records, N = 1, 2, …');
+
+/** Validated test-connector config; `timeout` in milliseconds. */
+export type TestConnectorConfig = z.output<typeof TestConnectorConfigSchema>;

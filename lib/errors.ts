@@ -1,0 +1,87 @@
+/**
+ * Error model shared by every part of the project.
+ *
+ * Every error we throw on purpose is a {@link ConnectorError} with a stable SCREAMING_SNAKE `code`.
+ * Codes are part of the public contract (tests and scripts match on them): never rename one.
+ */
+
+/** Stable error codes. Add new ones; never rename or reuse. */
+export const ErrorCode = {
+  /** The config file could not be read (missing, unreadable). */
+  CONFIG_READ: 'CONFIG_READ',
+  /** The YAML text is not well-formed. */
+  CONFIG_YAML_SYNTAX: 'CONFIG_YAML_SYNTAX',
+  /** A field has the wrong type or an invalid value. */
+  CONFIG_INVALID_VALUE: 'CONFIG_INVALID_VALUE',
+  /** A required field is absent. */
+  CONFIG_MISSING_FIELD: 'CONFIG_MISSING_FIELD',
+  /** A key that the schema does not know (Fluvio ignores these silently; we do not). */
+  CONFIG_UNKNOWN_FIELD: 'CONFIG_UNKNOWN_FIELD',
+  /** `type` / `meta.type` names no registered connector. */
+  CONFIG_UNKNOWN_CONNECTOR: 'CONFIG_UNKNOWN_CONNECTOR',
+  /** `apiVersion` is not one of the supported versions. */
+  CONFIG_UNSUPPORTED_API_VERSION: 'CONFIG_UNSUPPORTED_API_VERSION',
+  /** `${{ secrets.X }}` names a secret that has no value in the secrets file or environment. */
+  CONFIG_SECRET_MISSING: 'CONFIG_SECRET_MISSING',
+  /** `${{ secrets.X }}` names a secret that the config does not declare. */
+  CONFIG_SECRET_UNDECLARED: 'CONFIG_SECRET_UNDECLARED',
+  /** The secrets file could not be read or has a malformed line. */
+  SECRETS_FILE_INVALID: 'SECRETS_FILE_INVALID',
+  /** The config asks for something this project does not run yet (e.g. transforms, WebSocket). */
+  CONFIG_UNSUPPORTED: 'CONFIG_UNSUPPORTED',
+  /** The topic does not exist and the config does not allow creating it. */
+  TOPIC_NOT_FOUND: 'TOPIC_NOT_FOUND',
+  /** The topic backend rejected or failed a write after all retries. */
+  TOPIC_WRITE_FAILED: 'TOPIC_WRITE_FAILED',
+  /** The topic already exists (explicit `topic create`). */
+  TOPIC_EXISTS: 'TOPIC_EXISTS',
+  /** A connector with this name is already running (`deploy start`). */
+  CONNECTOR_ALREADY_RUNNING: 'CONNECTOR_ALREADY_RUNNING',
+  /** No deployed connector with this name (`deploy shutdown|log`). */
+  CONNECTOR_NOT_FOUND: 'CONNECTOR_NOT_FOUND',
+  /** Bad command-line usage. */
+  USAGE: 'USAGE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base class of every error this project throws on purpose. */
+export class ConnectorError extends Error {
+  /** Stable machine-readable code, see {@link ErrorCode}. */
+  readonly code: ErrorCode;
+
+  constructor(message: string, code: ErrorCode, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConnectorError';
+    this.code = code;
+  }
+}
+
+/** Thrown when a topic is missing and may not be created (legacy config without `create_topic: true`). */
+export class TopicNotFoundError extends ConnectorError {
+  readonly topic: string;
+  constructor(topic: string, hint?: string) {
+    super(`Topic "${topic}" not found${hint ? `: ${hint}` : ''}`, ErrorCode.TOPIC_NOT_FOUND);
+    this.name = 'TopicNotFoundError';
+    this.topic = topic;
+  }
+}
+
+/** Thrown when records could not be written to a topic after every retry. Carries how many were lost. */
+export class TopicWriteError extends ConnectorError {
+  /** Number of records that were received from the source but not accepted by the topic. */
+  readonly undelivered: number;
+  constructor(message: string, undelivered: number, cause?: unknown) {
+    super(message, ErrorCode.TOPIC_WRITE_FAILED, { cause });
+    this.name = 'TopicWriteError';
+    this.undelivered = undelivered;
+  }
+}
+
+/** Bad command-line usage; the CLI exits with code 2. */
+export class UsageError extends ConnectorError {
+  constructor(message: string) {
+    super(message, ErrorCode.USAGE);
+    this.name = 'UsageError';
+  }
+}

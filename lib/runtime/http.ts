@@ -1,0 +1,79 @@
+import { http as httpFollow, https as httpsFollow } from 'follow-redirects';
+import type { IncomingMessage } from 'node:http';
+
+/** One HTTP request as the connectors issue it. */
+export interface HttpRequest {
+  /** Absolute `http://` or `https://` URL. */
+  url: string;
+  /** Method token, e.g. `GET` (sent as given). */
+  method: string;
+  /** Header pairs in the order to send them; a name may repeat. */
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** Request body, sent as UTF-8; omitted when undefined. */
+  body?: string;
+  /** Aborts the request (connect, headers and body). */
+  signal: AbortSignal;
+}
+
+/** The response head plus a body stream. */
+export interface HttpResponse {
+  /** Protocol version as the server sent it, e.g. `1.1`. */
+  httpVersion: string;
+  /** Status code, e.g. 200. */
+  status: number;
+  /** Reason phrase, e.g. `OK` (may be empty). */
+  statusText: string;
+  /** Raw header pairs in wire order, names as sent; repeated headers appear once per line. */
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** Body bytes as they arrive. Iterating it after `signal` aborts throws an AbortError. */
+  body: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * The injected HTTP side effect. The default ({@link nodeHttpTransport}) is Node's `http`/`https`
+ * through follow-redirects (up to 10 redirects, like reqwest's default that Fluvio's http-source uses).
+ * We use it instead of `fetch` because Fluvio's `full` output needs the HTTP version, the reason
+ * phrase and repeated headers kept apart, which `fetch` folds together.
+ */
+export type HttpTransport = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** Default {@link HttpTransport}: real network I/O with Node's HTTP stack. */
+export const nodeHttpTransport: HttpTransport = (request) =>
+  new Promise<HttpResponse>((resolve, reject) => {
+    const url = new URL(request.url);
+    const lib = url.protocol === 'https:' ? httpsFollow : httpFollow;
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of request.headers) {
+      const existing = headers[name];
+      headers[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+    }
+    if (request.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
+      headers['Content-Length'] = String(Buffer.byteLength(request.body));
+    }
+    const req = lib.request(
+      url,
+      { method: request.method, headers, maxRedirects: 10, maxBodyLength: Infinity },
+      (res: IncomingMessage) => {
+        const raw = res.rawHeaders;
+        const pairs: Array<readonly [string, string]> = [];
+        for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+        resolve({
+          httpVersion: res.httpVersion,
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          headers: pairs,
+          body: res,
+        });
+      },
+    );
+    const onAbort = (): void => {
+      const reason = request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted');
+      req.destroy(reason);
+    };
+    if (request.signal.aborted) onAbort();
+    else request.signal.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (err: Error) => reject(err));
+    req.on('close', () => request.signal.removeEventListener('abort', onAbort));
+    if (request.body !== undefined) req.write(request.body);
+    req.end();
+  });
