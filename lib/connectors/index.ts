@@ -1,0 +1,14 @@
+import { httpSource } from './http-source';
+import { createRegistry } from './registry';
+import { testConnector } from './test-connector';
+
+export { createRegistry, type ConnectorRegistry } from './registry';
+export type * from './types';
+export { httpSource } from './http-source';
+export { testConnector } from './test-connector';
+
+/**
+ * Every connector type this project ships, in one explicit list. A connector folder that is not
+ * listed here is not reachable (a test checks that each folder under lib/connectors is registered).
+ */
+export const defaultRegistry = createRegistry([httpSource, testConnector]);
