@@ -39,6 +39,8 @@ export const ErrorCode = {
   CONNECTOR_ALREADY_RUNNING: 'CONNECTOR_ALREADY_RUNNING',
   /** No deployed connector with this name (`deploy shutdown|log`). */
   CONNECTOR_NOT_FOUND: 'CONNECTOR_NOT_FOUND',
+  /** A background connector (`deploy start`) exited or stayed silent before it started. */
+  CONNECTOR_START_FAILED: 'CONNECTOR_START_FAILED',
   /** Bad command-line usage. */
   USAGE: 'USAGE',
 } as const;

@@ -1,0 +1,52 @@
+import { Command, CommanderError } from 'commander';
+import { ConnectorError } from '../errors';
+import { registerConsume } from './commands/consume';
+import { registerDeploy } from './commands/deploy';
+import { registerProduce } from './commands/produce';
+import { registerRun } from './commands/run';
+import { registerTopic } from './commands/topic';
+import { registerValidate } from './commands/validate';
+import { ExitCode, exitCodeFor } from './exit';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { version } = require('../../../package.json') as { version: string };
+
+/** Builds the `connector` command tree. */
+export function buildProgram(): Command {
+  const program = new Command('connector')
+    .description('Run Fluvio smart-connector configs locally and consume their topics')
+    .version(version)
+    .option('--data-dir <dir>', 'local data directory (default: $CONNECTOR_DATA_DIR or ./.connector)')
+    .exitOverride()
+    .showHelpAfterError();
+  registerRun(program);
+  registerDeploy(program);
+  registerConsume(program);
+  registerProduce(program);
+  registerTopic(program);
+  registerValidate(program);
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    for (const sub of cmd.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/**
+ * Entry point of `bin/connector.js`. Exit codes: 0 success, 1 runtime failure, 2 bad config or
+ * usage. Errors are printed to stderr as one message (config errors list every located issue).
+ */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; commander already printed its message
+      process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+      return;
+    }
+    const message = err instanceof ConnectorError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`Error: ${message}\n`);
+    process.exitCode = exitCodeFor(err);
+  }
+}

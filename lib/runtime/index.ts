@@ -1,0 +1,7 @@
+export { type Clock, systemClock } from './clock';
+export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from './http';
+export { type Logger, createJsonLogger, silentLogger } from './log';
+export { createMetrics } from './metrics';
+export { createRecordPipeline, type ProducerRetryOptions, type RecordPipeline } from './pipeline';
+export { ensureTopic, runConnector, type RunConnectorOptions, type RunResult, type RuntimeDeps } from './runner';
+export { nextSlot, runPeriodic } from './schedule';

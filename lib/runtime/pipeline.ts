@@ -1,0 +1,119 @@
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import type { ConnectorMetrics, SourceRecord } from '../connectors/types';
+import { ConnectorError, ErrorCode, TopicNotFoundError, TopicWriteError } from '../errors';
+import type { ProducerRecord, TopicProducer } from '../topics/types';
+import type { Logger } from './log';
+
+/** Retry settings of the topic writes. Defaults: 100 ms doubling (with jitter) up to 10 s. */
+export interface ProducerRetryOptions {
+  /** First delay after a failed write, in ms. Default 100. */
+  initialDelayMs?: number;
+  /** Cap of the delay between two attempts, in ms. Default 10 000. */
+  maxDelayMs?: number;
+  /**
+   * Once the connector is stopping, how long (ms) to keep retrying a failing write before giving
+   * up and reporting the records as undelivered. Default 10 000.
+   */
+  stopGraceMs?: number;
+}
+
+/** The producing half of the runtime: source records in, durable topic records out. */
+export interface RecordPipeline {
+  /** See {@link SourceContext.emit}: resolves when the topic accepted every record. */
+  emit(records: readonly SourceRecord[]): Promise<void>;
+  /** Resolves when every emitted record has been written (or rejects with the write error). */
+  flush(): Promise<void>;
+  /**
+   * Marks the connector as stopping: failing writes are retried for at most
+   * {@link ProducerRetryOptions.stopGraceMs} more, then rejected as undelivered.
+   */
+  stopping(): void;
+}
+
+const encoder = new TextEncoder();
+const toBytes = (v: string | Uint8Array): Uint8Array => (typeof v === 'string' ? encoder.encode(v) : v);
+
+/** Errors that retrying cannot fix: the topic is gone. */
+const isPermanent = (err: unknown): boolean => err instanceof TopicNotFoundError;
+
+/**
+ * Wraps a {@link TopicProducer} with ordering, metrics and retries.
+ *
+ * - Writes are serialised: batches reach the topic in emit order.
+ * - A failed write is retried with exponential backoff and jitter (cockatiel) for as long as the
+ *   connector runs: a topic outage never drops received records. Each failure is logged and
+ *   counted in `metrics.errors`. The whole batch is resent (at-least-once).
+ * - A permanent error (the topic was deleted), or a write still failing `stopGraceMs` after
+ *   {@link RecordPipeline.stopping}, rejects with {@link TopicWriteError} carrying the number of
+ *   undelivered records, and every later emit rejects too.
+ */
+export function createRecordPipeline(
+  producer: TopicProducer,
+  options: { log: Logger; metrics: ConnectorMetrics; retry?: ProducerRetryOptions },
+): RecordPipeline {
+  const { log, metrics } = options;
+  const initialDelay = options.retry?.initialDelayMs ?? 100;
+  const maxDelay = options.retry?.maxDelayMs ?? 10_000;
+  const stopGraceMs = options.retry?.stopGraceMs ?? 10_000;
+  const stop = new AbortController();
+  let stopTimer: NodeJS.Timeout | undefined;
+  let failure: TopicWriteError | undefined;
+  let tail: Promise<void> = Promise.resolve();
+
+  const policy = retry(
+    handleWhen((err) => !isPermanent(err)),
+    { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay, maxDelay }) },
+  );
+  policy.onRetry((event) => {
+    metrics.errors++;
+    const err = 'error' in event ? event.error : undefined;
+    log.warn({ err, delayMs: Math.round(event.delay), attempt: event.attempt }, 'topic write failed, retrying');
+  });
+
+  async function write(batch: ProducerRecord[], bytes: number): Promise<void> {
+    if (failure) throw failure;
+    try {
+      await policy.execute(() => producer.send(batch), stop.signal);
+      metrics.records += batch.length;
+      metrics.bytes += bytes;
+    } catch (err) {
+      const reason = stop.signal.aborted && !isPermanent(err) ? `still failing ${stopGraceMs} ms after stop` : 'permanent error';
+      failure = new TopicWriteError(
+        `could not write ${batch.length} record(s) to topic "${producer.topic}" (${reason}): ${errorMessage(err)}`,
+        batch.length,
+        err,
+      );
+      log.error({ err, undelivered: batch.length, topic: producer.topic }, 'records not delivered to the topic');
+      throw failure;
+    }
+  }
+
+  return {
+    emit(records) {
+      if (records.length === 0) return tail;
+      if (failure) return Promise.reject(failure);
+      let bytes = 0;
+      const batch: ProducerRecord[] = records.map((r) => {
+        const value = toBytes(r.value);
+        bytes += value.byteLength;
+        return { key: r.key == null ? null : toBytes(r.key), value };
+      });
+      const done = tail.then(() => write(batch, bytes));
+      tail = done.catch(() => undefined);
+      return done;
+    },
+    async flush() {
+      await tail;
+      if (failure) throw failure;
+    },
+    stopping() {
+      if (stopTimer) return;
+      stopTimer = setTimeout(() => stop.abort(new ConnectorError('stop grace period over', ErrorCode.TOPIC_WRITE_FAILED)), stopGraceMs);
+      stopTimer.unref();
+    },
+  };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,112 @@
+import type { ConnectorSpec } from '../config';
+import type { ConnectorMetrics, SourceContext } from '../connectors/types';
+import { ConnectorError, ErrorCode, TopicNotFoundError } from '../errors';
+import type { TopicBackend } from '../topics/types';
+import { type Clock, systemClock } from './clock';
+import { type HttpTransport, nodeHttpTransport } from './http';
+import { createJsonLogger, type Logger } from './log';
+import { createMetrics } from './metrics';
+import { createRecordPipeline, type ProducerRetryOptions } from './pipeline';
+import { runPeriodic } from './schedule';
+
+/** Side effects of a run; every field has a real default. */
+export interface RuntimeDeps {
+  clock: Clock;
+  http: HttpTransport;
+  log: Logger;
+}
+
+export interface RunConnectorOptions {
+  /** The validated config (from `loadConnectorConfig`). */
+  spec: ConnectorSpec;
+  /** Where records go: the local store by default, Kinesis when deployed. */
+  topics: TopicBackend;
+  /** Aborting it stops the connector: the in-flight record is finished, then everything is flushed. */
+  signal: AbortSignal;
+  /** Injected side effects (clock, HTTP, logger). */
+  deps?: Partial<RuntimeDeps>;
+  /** Counters to update (pass your own to display them live). */
+  metrics?: ConnectorMetrics;
+  /** Run a config that has `transforms` without them (they are not executed yet). Default false: refuse. */
+  skipTransforms?: boolean;
+  /** Retry settings of topic writes. */
+  producerRetry?: ProducerRetryOptions;
+  /** Called once the topic is ready and the source has started. */
+  onStarted?: () => void;
+}
+
+/** How a run ended. */
+export interface RunResult {
+  /** `stopped`: the signal aborted; `completed`: the source ended by itself (e.g. test-connector `count`). */
+  reason: 'stopped' | 'completed';
+  metrics: ConnectorMetrics;
+}
+
+/**
+ * Makes sure the config's topic exists: creates it when `spec.topic.create` (apiVersion configs,
+ * legacy `create_topic: true`), otherwise requires it (Fluvio's legacy rule).
+ * @throws TopicNotFoundError when it is missing and may not be created.
+ */
+export async function ensureTopic(spec: ConnectorSpec, topics: TopicBackend, log: Logger): Promise<void> {
+  const name = spec.topic.name;
+  if (await topics.topicExists(name)) return;
+  if (!spec.topic.create) {
+    throw new TopicNotFoundError(
+      name,
+      `the config does not set create_topic: true; create it with \`connector topic create ${name}\` or set create_topic: true`,
+    );
+  }
+  if (await topics.createTopic(name)) log.info({ topic: name }, 'topic created');
+}
+
+/**
+ * The one connector lifecycle, shared by `connector run`, `connector deploy start`, the Lambda
+ * handler and the container entrypoint: ensure the topic, start the source with an AbortSignal,
+ * produce every record (retrying the topic with backoff), and on abort finish the in-flight
+ * record, flush and close.
+ *
+ * @throws ConnectorError CONFIG_UNSUPPORTED when the config has transforms and `skipTransforms` is not set.
+ * @throws TopicNotFoundError when the topic is missing and may not be created.
+ * @throws TopicWriteError when records could not be written (the count is in `undelivered`).
+ * @example
+ * const spec = loadConnectorConfig('configs/quotes-periodic.yaml', { registry: defaultRegistry });
+ * const ac = new AbortController();
+ * await runConnector({ spec, topics: openLocalTopicStore({ dataDir }), signal: ac.signal });
+ */
+export async function runConnector(options: RunConnectorOptions): Promise<RunResult> {
+  const { spec, topics, signal } = options;
+  const log = (options.deps?.log ?? createJsonLogger()).child({ connector: spec.name, type: spec.type });
+  const clock = options.deps?.clock ?? systemClock;
+  const http = options.deps?.http ?? nodeHttpTransport;
+  const metrics = options.metrics ?? createMetrics();
+
+  if (spec.transforms.length > 0 && !options.skipTransforms) {
+    throw new ConnectorError(
+      `${spec.file}: transforms are not executed yet (${spec.transforms.map((t) => t.uses).join(', ')}); ` +
+        'refusing to produce untransformed records. Remove `transforms` or run with --skip-transforms to produce them untransformed.',
+      ErrorCode.CONFIG_UNSUPPORTED,
+    );
+  }
+  if (spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms are NOT executed yet; producing untransformed records');
+
+  await ensureTopic(spec, topics, log);
+  const producer = topics.producer(spec.topic.name);
+  const pipeline = createRecordPipeline(producer, { log, metrics, retry: options.producerRetry });
+  const ctx: SourceContext = { signal, emit: (records) => pipeline.emit(records), log, clock, http, metrics };
+  const onAbort = (): void => pipeline.stopping();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const source = spec.definition.create(spec.config);
+    log.info({ topic: spec.topic.name, kind: source.kind, ...(source.kind === 'periodic' ? { intervalMs: source.intervalMs } : {}) }, 'connector started');
+    options.onStarted?.();
+    if (source.kind === 'periodic') await runPeriodic(source, ctx);
+    else await source.run(ctx);
+    await pipeline.flush();
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await producer.close();
+  }
+  const reason = signal.aborted ? 'stopped' : 'completed';
+  log.info({ reason, records: metrics.records, bytes: metrics.bytes, errors: metrics.errors, dropped: metrics.dropped }, 'connector finished');
+  return { reason, metrics };
+}
