@@ -7,4 +7,5 @@ module.exports = {
   randomize: true,
   testTimeout: 30000,
   collectCoverageFrom: ['lib/**/*.ts'],
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

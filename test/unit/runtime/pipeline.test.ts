@@ -1,0 +1,79 @@
+import { ErrorCode, TopicNotFoundError, TopicWriteError } from '../../../lib/errors';
+import { silentLogger } from '../../../lib/runtime/log';
+import { createMetrics } from '../../../lib/runtime/metrics';
+import { createRecordPipeline } from '../../../lib/runtime/pipeline';
+import type { ProducerRecord, TopicProducer } from '../../../lib/topics/types';
+
+/** A producer that fails its first `failures` sends (error path: cannot be provoked on a real store). */
+class FlakyProducer implements TopicProducer {
+  readonly topic = 't';
+  readonly written: string[] = [];
+  attempts = 0;
+  constructor(
+    private failures: number,
+    private readonly error: () => Error = () => new Error('SQLITE_BUSY'),
+  ) {}
+  async send(records: readonly ProducerRecord[]): Promise<number> {
+    this.attempts++;
+    if (this.failures > 0) {
+      this.failures--;
+      throw this.error();
+    }
+    const first = this.written.length;
+    for (const r of records) this.written.push(Buffer.from(r.value).toString());
+    return first;
+  }
+  async close(): Promise<void> {}
+}
+
+const fast = { initialDelayMs: 1, maxDelayMs: 5, stopGraceMs: 50 };
+
+describe('runtime/pipeline', () => {
+  it('should write records in emit order and count records and bytes', async () => {
+    const producer = new FlakyProducer(0);
+    const metrics = createMetrics();
+    const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics, retry: fast });
+    const a = pipeline.emit([{ value: 'a' }, { value: 'bb' }]);
+    const b = pipeline.emit([{ value: new Uint8Array([99, 99, 99]) }]);
+    await Promise.all([a, b]);
+    await pipeline.flush();
+    expect(producer.written).toEqual(['a', 'bb', 'ccc']);
+    expect(metrics).toMatchObject({ records: 3, bytes: 6, errors: 0 });
+  });
+
+  it('should retry a failing topic until it accepts the records, losing nothing', async () => {
+    const producer = new FlakyProducer(4);
+    const metrics = createMetrics();
+    const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics, retry: fast });
+    await pipeline.emit([{ value: 'r1' }]);
+    await pipeline.emit([{ value: 'r2' }]);
+    expect(producer.written).toEqual(['r1', 'r2']);
+    expect(producer.attempts).toBe(6);
+    expect(metrics.errors).toBe(4);
+    expect(metrics.records).toBe(2);
+  });
+
+  it('should fail with the undelivered count when the topic was deleted', async () => {
+    const producer = new FlakyProducer(1, () => new TopicNotFoundError('t'));
+    const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics: createMetrics(), retry: fast });
+    const err = await pipeline.emit([{ value: 'x' }, { value: 'y' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TopicWriteError);
+    expect((err as TopicWriteError).undelivered).toBe(2);
+    expect((err as TopicWriteError).code).toBe(ErrorCode.TOPIC_WRITE_FAILED);
+    await expect(pipeline.emit([{ value: 'z' }])).rejects.toBeInstanceOf(TopicWriteError);
+    await expect(pipeline.flush()).rejects.toBeInstanceOf(TopicWriteError);
+  });
+
+  it('should give up after the stop grace period and report what was not delivered', async () => {
+    const producer = new FlakyProducer(Number.MAX_SAFE_INTEGER);
+    const metrics = createMetrics();
+    const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics, retry: fast });
+    const pending = pipeline.emit([{ value: 'lost?' }]).catch((e: unknown) => e);
+    pipeline.stopping();
+    const err = await pending;
+    expect(err).toBeInstanceOf(TopicWriteError);
+    expect((err as TopicWriteError).undelivered).toBe(1);
+    expect(metrics.records).toBe(0);
+    expect(metrics.errors).toBeGreaterThan(0);
+  });
+});
