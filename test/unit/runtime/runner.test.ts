@@ -1,0 +1,69 @@
+import { createRegistry, defaultRegistry } from '../../../lib/connectors';
+import { parseConnectorConfig } from '../../../lib/config';
+import { ErrorCode, TopicNotFoundError } from '../../../lib/errors';
+import { silentLogger } from '../../../lib/runtime/log';
+import { runConnector } from '../../../lib/runtime/runner';
+import { type LocalTopicStore, openLocalTopicStore } from '../../../lib/topics/local';
+import { tempDir } from '../../support/cli';
+import { VirtualClock } from '../../support/virtual-clock';
+
+const legacyTest = (extra = '', params = '  count: 3\n  timeout: 1s\n'): string =>
+  `version: latest\nname: t\ntype: test-connector\ntopic: greetings\ndirection: source\n${extra}parameters:\n${params}`;
+
+describe('runtime/runner', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: LocalTopicStore;
+  beforeEach(() => {
+    tmp = tempDir();
+    store = openLocalTopicStore({ dataDir: tmp.dir });
+  });
+  afterEach(async () => {
+    await store.close();
+    tmp.cleanup();
+  });
+
+  const values = async (topic: string): Promise<string[]> =>
+    (await store.consumer(topic).fetch(0, 1000)).map((r) => r.value.toString());
+
+  it('should run a finite source to completion, creating the topic, and produce exactly count records', async () => {
+    const spec = parseConnectorConfig(legacyTest('create_topic: true\n'), { file: 'mem.yaml', registry: defaultRegistry });
+    const clock = new VirtualClock();
+    const result = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger, clock } });
+    expect(result.reason).toBe('completed');
+    expect(await values('greetings')).toEqual(['Hello, Fluvio! - 1', 'Hello, Fluvio! - 2', 'Hello, Fluvio! - 3']);
+    expect(result.metrics).toMatchObject({ records: 3, bytes: 54 });
+    expect(clock.sleeps).toEqual([1000, 1000]);
+  });
+
+  it('should refuse a legacy config whose topic is missing and not to be created', async () => {
+    const spec = parseConnectorConfig(legacyTest(), { file: 'mem.yaml', registry: defaultRegistry });
+    await expect(runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger } })).rejects.toBeInstanceOf(TopicNotFoundError);
+    await store.createTopic('greetings');
+    const result = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger, clock: new VirtualClock() } });
+    expect(result.metrics.records).toBe(3);
+  });
+
+  it('should stop on abort after the in-flight record and report "stopped"', async () => {
+    const spec = parseConnectorConfig(legacyTest('create_topic: true\n', '  timeout: 1ms\n'), { file: 'mem.yaml', registry: defaultRegistry });
+    const controller = new AbortController();
+    const run = runConnector({ spec, topics: store, signal: controller.signal, deps: { log: silentLogger } });
+    for (let i = 0; i < 200 && (await store.consumer('greetings').endOffset().catch(() => 0)) < 5; i++) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    const result = await run;
+    expect(result.reason).toBe('stopped');
+    const got = await values('greetings');
+    expect(got.length).toBe(result.metrics.records);
+    expect(got).toEqual(got.map((_, i) => `Hello, Fluvio! - ${i + 1}`));
+  });
+
+  it('should refuse to run a config with transforms unless told to skip them', async () => {
+    const text = `apiVersion: 0.2.0\nmeta:\n  name: t\n  type: test-connector\n  version: 0.1.0\n  topic: greetings\ntest:\n  count: 1\ntransforms:\n  - uses: infinyon/jolt@0.4.1\n    with:\n      spec: "[]"\n`;
+    const spec = parseConnectorConfig(text, { file: 'mem.yaml', registry: createRegistry(defaultRegistry.definitions) });
+    const err = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCode.CONFIG_UNSUPPORTED });
+    expect(String((err as Error).message)).toContain('infinyon/jolt@0.4.1');
+    expect(await store.topicExists('greetings')).toBe(false);
+    const result = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger }, skipTransforms: true });
+    expect(result.metrics.records).toBe(1);
+  });
+});
