@@ -1,0 +1,71 @@
+import { TopicNotFoundError } from '../../errors';
+import type { TopicConsumer, TopicRecord } from '../types';
+import { closedError, type StoreContext } from './context';
+
+/**
+ * Reads one topic of a {@link LocalTopicStore} by offset. Reads never block writers (WAL) and each
+ * read sees a committed state: every record below the `endOffset()` it reported is readable.
+ *
+ * The consumer binds to the topic on its first call; if that topic is later deleted, every call
+ * throws {@link TopicNotFoundError}, even after a topic of the same name is created again (its
+ * offsets mean other records).
+ */
+export class LocalTopicConsumer implements TopicConsumer {
+  private topicId: number | undefined;
+  private closed = false;
+
+  constructor(
+    readonly topic: string,
+    private readonly store: StoreContext,
+  ) {}
+
+  /**
+   * Up to `max` records with offset ≥ `from`, in offset order; empty at the end of the topic or
+   * when `max` < 1. One prepared range scan; rows are not copied beyond the record objects.
+   * @throws TopicNotFoundError when the topic does not exist or was deleted.
+   * @throws Error when the consumer or the store is closed.
+   */
+  async fetch(from: number, max: number): Promise<TopicRecord[]> {
+    const id = this.bind();
+    const limit = Math.floor(max);
+    const rows = limit > 0 ? this.store.statements.fetch.all(id, from, limit) : [];
+    if (rows.length === 0) this.endOf(id);
+    const records = new Array<TopicRecord>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [offset, timestamp, key, value] = rows[i]!;
+      records[i] = { offset, timestamp, key, value };
+    }
+    return records;
+  }
+
+  /**
+   * The offset the next record will get (= records ever written to the topic).
+   * @throws TopicNotFoundError when the topic does not exist or was deleted.
+   * @throws Error when the consumer or the store is closed.
+   */
+  async endOffset(): Promise<number> {
+    return this.endOf(this.bind());
+  }
+
+  /** Marks the consumer closed (later reads throw); the connection belongs to the store. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private bind(): number {
+    if (this.closed) throw closedError(`consumer of topic "${this.topic}"`);
+    if (!this.store.isOpen()) throw closedError(`local topic store ${this.store.file}`);
+    if (this.topicId === undefined) {
+      const row = this.store.statements.topicByName.get(this.topic);
+      if (row === undefined) throw new TopicNotFoundError(this.topic);
+      this.topicId = row[0];
+    }
+    return this.topicId;
+  }
+
+  private endOf(id: number): number {
+    const end = this.store.statements.nextOffsetById.get(id);
+    if (end === undefined) throw new TopicNotFoundError(this.topic, 'it was deleted while being consumed');
+    return end;
+  }
+}

@@ -1,0 +1,56 @@
+import { TopicNotFoundError, TopicWriteError } from '../../errors';
+import type { ProducerRecord, TopicProducer } from '../types';
+import type { StoreContext } from './context';
+
+/**
+ * Appends to one topic of a {@link LocalTopicStore}. Holds no lock and no topic id between calls:
+ * each `send` resolves the topic by name, so a producer keeps working when its topic is deleted
+ * and created again (the new topic starts at offset 0).
+ */
+export class LocalTopicProducer implements TopicProducer {
+  private closed = false;
+
+  constructor(
+    readonly topic: string,
+    private readonly store: StoreContext,
+  ) {}
+
+  /**
+   * Appends `records` in order as ONE `BEGIN IMMEDIATE` transaction: all of them get consecutive
+   * offsets and are visible to readers at once, or none is written. Concurrent producers in other
+   * processes queue on the write lock (busy timeout), so offsets are never lost, duplicated or
+   * reordered. A record without `timestamp` gets the store clock's time (ms) of the batch.
+   *
+   * Durability when it resolves: see {@link Synchronous} (`normal`: survives process crashes;
+   * `full`: also power loss).
+   *
+   * @returns the offset of the first record; for an empty batch, the topic's end offset (nothing written).
+   * @throws TopicNotFoundError when the topic does not exist (nothing written; retrying cannot help).
+   * @throws TopicWriteError when the producer or the store is closed, or SQLite failed the write
+   *   (e.g. still locked after the busy timeout, disk full). Nothing of the batch was written;
+   *   `undelivered` is the batch size and resending the batch is safe.
+   */
+  async send(records: readonly ProducerRecord[]): Promise<number> {
+    if (this.closed || !this.store.isOpen()) {
+      const what = this.closed ? 'producer' : 'topic store';
+      throw new TopicWriteError(`cannot write ${records.length} record(s) to topic "${this.topic}": the ${what} is closed`, records.length);
+    }
+    let first: number | undefined;
+    try {
+      first =
+        records.length === 0
+          ? this.store.statements.topicByName.get(this.topic)?.[1]
+          : this.store.append.immediate(this.topic, records, this.store.now());
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new TopicWriteError(`writing ${records.length} record(s) to topic "${this.topic}" in ${this.store.file} failed: ${reason}`, records.length, err);
+    }
+    if (first === undefined) throw new TopicNotFoundError(this.topic);
+    return first;
+  }
+
+  /** Marks the producer closed (later sends reject); the connection belongs to the store. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

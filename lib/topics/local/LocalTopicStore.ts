@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { TopicBackend, TopicInfo } from '../types';
+import { closedError, type StoreContext } from './context';
+import { LocalTopicConsumer } from './LocalTopicConsumer';
+import { LocalTopicProducer } from './LocalTopicProducer';
+import { type OpenDatabaseOptions, openDatabase } from './schema';
+import { appendTransaction, prepareStatements, type StoreStatements } from './statements';
+
+/** File name of the store inside the data directory. */
+export const TOPICS_DB_FILE = 'topics.db';
+
+export interface LocalTopicStoreOptions extends OpenDatabaseOptions {
+  /** Directory holding `topics.db`; created (with parents) when missing. See {@link resolveDataDir}. */
+  dataDir: string;
+  /** Clock for record timestamps and topic creation times, ms since the Unix epoch. Default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * The embedded topic backend: every topic of a data directory in one SQLite file
+ * (`<dataDir>/topics.db`, WAL mode), shared safely by any number of processes (connectors,
+ * `produce`, `consume`) at the same time. It stands in for a single-partition Fluvio topic:
+ * records get contiguous offsets from 0, keys are optional, values are bytes.
+ *
+ * Guarantees:
+ * - each {@link LocalTopicProducer.send} is one `BEGIN IMMEDIATE` transaction: offsets are never
+ *   lost, duplicated or out of order, whatever the number of concurrent producers;
+ * - readers never block writers and never see a partial batch;
+ * - a resolved `send` survives any process crash (kill -9); with the default
+ *   `synchronous: 'normal'` a power loss or OS crash may lose the last commits, with
+ *   `synchronous: 'full'` it may not.
+ *
+ * All methods run synchronously on the calling thread (better-sqlite3) and return promises to fit
+ * {@link TopicBackend}. Calls after {@link close} throw (`send` rejects with TopicWriteError).
+ *
+ * @example
+ * const store = openLocalTopicStore({ dataDir: resolveDataDir({}) });
+ * await store.createTopic('quotes');
+ * await store.producer('quotes').send([{ value: Buffer.from('hello') }]);
+ * const records = await store.consumer('quotes').fetch(0, 100);
+ * await store.close();
+ */
+export class LocalTopicStore implements TopicBackend {
+  /** Absolute path of the SQLite file. */
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly statements: StoreStatements;
+  private readonly context: StoreContext;
+  private readonly deleteTx: Database.Transaction<(name: string) => boolean>;
+
+  /** Prefer {@link openLocalTopicStore}. @throws see {@link openDatabase}. */
+  constructor(options: LocalTopicStoreOptions) {
+    const dataDir = resolve(options.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    this.file = join(dataDir, TOPICS_DB_FILE);
+    this.db = openDatabase(this.file, options);
+    this.statements = prepareStatements(this.db);
+    const db = this.db;
+    this.context = {
+      file: this.file,
+      statements: this.statements,
+      append: appendTransaction(db, this.statements),
+      now: options.now ?? Date.now,
+      isOpen: () => db.open,
+    };
+    const s = this.statements;
+    this.deleteTx = db.transaction((name: string): boolean => {
+      const row = s.topicByName.get(name);
+      if (row === undefined) return false;
+      s.deleteRecords.run(row[0]);
+      s.deleteTopic.run(row[0]);
+      return true;
+    });
+  }
+
+  /** Creates an empty topic (next offset 0). @returns `false` when it already existed. */
+  async createTopic(name: string): Promise<boolean> {
+    this.assertOpen();
+    return this.statements.insertTopic.run(name, this.context.now()).changes === 1;
+  }
+
+  async topicExists(name: string): Promise<boolean> {
+    this.assertOpen();
+    return this.statements.topicByName.get(name) !== undefined;
+  }
+
+  /** Every topic, sorted by name; `records` is the next offset, `createdAt` in ms. */
+  async listTopics(): Promise<TopicInfo[]> {
+    this.assertOpen();
+    return this.statements.listTopics.all().map(([name, records, createdAt]) => ({ name, records, createdAt }));
+  }
+
+  /**
+   * Deletes the topic and all its records in one transaction (it holds the write lock for as long
+   * as deleting the records takes). Producers of the topic then fail with TopicNotFoundError until
+   * it is created again; its consumers fail for good.
+   * @returns `false` when it did not exist.
+   */
+  async deleteTopic(name: string): Promise<boolean> {
+    this.assertOpen();
+    return this.deleteTx.immediate(name);
+  }
+
+  /** A producer for `topic` (the topic is looked up at each send, see {@link LocalTopicProducer}). */
+  producer(topic: string): LocalTopicProducer {
+    return new LocalTopicProducer(topic, this.context);
+  }
+
+  /** A consumer for `topic` (bound to it on first use, see {@link LocalTopicConsumer}). */
+  consumer(topic: string): LocalTopicConsumer {
+    return new LocalTopicConsumer(topic, this.context);
+  }
+
+  /** Closes the connection (the last process to close folds the WAL into the file). Idempotent. */
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (!this.db.open) throw closedError(`local topic store ${this.file}`);
+  }
+}
+
+/**
+ * Opens (creating `dataDir` and the store file if needed) the local topic store of a data directory.
+ * @throws ConnectorError CONFIG_UNSUPPORTED when the file comes from a newer version of this program.
+ * @throws SqliteError / Node fs errors when the directory or file cannot be created or opened.
+ */
+export function openLocalTopicStore(options: LocalTopicStoreOptions): LocalTopicStore {
+  return new LocalTopicStore(options);
+}

@@ -1,0 +1,22 @@
+import type { AppendTransaction, StoreStatements } from './statements';
+
+/** What producers and consumers share with the store that made them (one SQLite connection). */
+export interface StoreContext {
+  /** Absolute path of the SQLite file, for error messages. */
+  readonly file: string;
+  readonly statements: StoreStatements;
+  /** Run with `.immediate(...)`; see {@link AppendTransaction}. */
+  readonly append: AppendTransaction;
+  /** Current time, ms since the Unix epoch (record timestamps, topic creation time). */
+  readonly now: () => number;
+  /** `false` once the store is closed. */
+  readonly isOpen: () => boolean;
+}
+
+/**
+ * Thrown for a read or admin call on a closed store or consumer: a programming error (like
+ * better-sqlite3's own "database connection is not open"), not a topic condition, so no ConnectorError.
+ */
+export function closedError(what: string): Error {
+  return new Error(`${what} is closed`);
+}

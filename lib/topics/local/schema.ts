@@ -1,0 +1,99 @@
+import Database from 'better-sqlite3';
+import { ConnectorError, ErrorCode } from '../../errors';
+
+/**
+ * On-disk layout of the local topic store (one SQLite file, `<dataDir>/topics.db`).
+ *
+ * - `topics`: one row per topic. `next_offset` is the offset the next record gets (= records ever
+ *   written); it is read and advanced in the same transaction that inserts a batch, so offsets are
+ *   contiguous from 0 and never reused while the topic lives. `id` is AUTOINCREMENT, so a deleted
+ *   and re-created topic never gets the old id back (a consumer of the old topic cannot read the
+ *   new one by mistake).
+ * - `records`: clustered on `(topic_id, offset)` (`WITHOUT ROWID`), so a fetch is one range scan.
+ *   Values are stored inline; SQLite spills values larger than ~1/4 page to overflow pages, which
+ *   stays correct but gets slower for very large (≫ 4 KiB) records.
+ *
+ * The version is kept in `PRAGMA user_version`; bump {@link SCHEMA_VERSION} and add a migration
+ * step in {@link migrate} for any change.
+ */
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA_V1 = `
+CREATE TABLE topics (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  name        TEXT    NOT NULL UNIQUE,
+  next_offset INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL
+);
+CREATE TABLE records (
+  topic_id  INTEGER NOT NULL,
+  "offset"  INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL,
+  key       BLOB,
+  value     BLOB    NOT NULL,
+  PRIMARY KEY (topic_id, "offset")
+) WITHOUT ROWID;
+`;
+
+/**
+ * Durability of a committed `send` (SQLite `PRAGMA synchronous`, with WAL):
+ * - `normal` (default): survives a crash or kill of any process; a power loss or OS crash may
+ *   lose the last transactions committed before it (never corrupts the file).
+ * - `full`: also survives power loss (one fsync per commit), at a lower write rate.
+ */
+export const Synchronous = { NORMAL: 'normal', FULL: 'full' } as const;
+export type Synchronous = (typeof Synchronous)[keyof typeof Synchronous];
+
+export interface OpenDatabaseOptions {
+  /** See {@link Synchronous}. Default `normal`. */
+  synchronous?: Synchronous;
+  /**
+   * How long (ms) a statement waits for another process's write lock before failing with
+   * SQLITE_BUSY. Writes are short (one batch), so waits are short. Default 30 000.
+   */
+  busyTimeoutMs?: number;
+}
+
+/** Default {@link OpenDatabaseOptions.busyTimeoutMs}, ms. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+
+/**
+ * Opens (creating if needed) the store file with WAL journaling (readers never block the writer),
+ * the chosen `synchronous` level and busy timeout, and brings the schema to {@link SCHEMA_VERSION}.
+ * Safe when several processes open the same new file at once (the schema is created in a
+ * `BEGIN IMMEDIATE` transaction that re-checks the version).
+ *
+ * @throws ConnectorError CONFIG_UNSUPPORTED when the file was written by a newer schema version.
+ * @throws SqliteError when the file cannot be opened or is not an SQLite database.
+ */
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Database.Database {
+  const db = new Database(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+  try {
+    // WAL is persistent in the file; on filesystems without shared memory SQLite keeps the rollback
+    // journal, which is slower but just as safe with BEGIN IMMEDIATE writers.
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === Synchronous.FULL ? 'FULL' : 'NORMAL'}`);
+    migrate(db, file);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Creates or upgrades the schema. @throws ConnectorError CONFIG_UNSUPPORTED for a newer file. */
+function migrate(db: Database.Database, file: string): void {
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  if (version() === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    const current = version();
+    if (current > SCHEMA_VERSION) {
+      throw new ConnectorError(
+        `${file}: topic store schema version ${current} is newer than this program supports (${SCHEMA_VERSION}); upgrade the connector CLI or use another --data-dir`,
+        ErrorCode.CONFIG_UNSUPPORTED,
+      );
+    }
+    if (current === 0) db.exec(SCHEMA_V1);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
