@@ -1,0 +1,52 @@
+import type { HttpRequest } from '../../runtime/http';
+import type { HttpSourceConfig } from './schema';
+
+/**
+ * The request Fluvio's http-source sends, for one poll or one streaming connection: `method`,
+ * `endpoint`, `body`, the `headers` pairs in config order, and `User-Agent: <user_agent>` first
+ * unless `headers` has its own `User-Agent` entry (Fluvio then sends both; ours wins alone).
+ *
+ * @param signal - aborts the request (shutdown, timeout).
+ */
+export function buildRequest(config: HttpSourceConfig, signal: AbortSignal): HttpRequest {
+  const hasUserAgent = config.headers.some(([name]) => name.toLowerCase() === 'user-agent');
+  const headers: Array<readonly [string, string]> = hasUserAgent ? [] : [['User-Agent', config.user_agent]];
+  headers.push(...config.headers);
+  return { url: config.endpoint, method: config.method, headers, body: config.body, signal };
+}
+
+/** Whether a status is a success (2xx), the only kind produced unless `produce_any_status`. */
+export function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+/** Whether a failed status is worth retrying: 429 (Too Many Requests) and every 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+/**
+ * Reads a whole body into one buffer.
+ *
+ * @throws whatever the body stream throws (connection reset, abort of the request's signal).
+ */
+export async function readBody(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** First value of a response header (case-insensitive name), or `undefined`. */
+export function headerValue(headers: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return headers.find(([n]) => n.toLowerCase() === lower)?.[1];
+}
+
+/** A short description of a request failure for logs (`TimeoutError`, `ECONNREFUSED: …`). */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${err.message}` : `${err.name}: ${err.message}`;
+  }
+  return String(err);
+}
