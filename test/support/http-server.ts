@@ -17,9 +17,10 @@ export interface RecordedRequest {
 
 /**
  * Handles one request. The request body has already been read (see `recorded.body`). The handler
- * may answer at once, stream, or never answer; it may be async.
+ * may answer at once, stream, or never answer; it may be async. Its return value is ignored
+ * (so `(_req, res) => res.end('x')` is fine); a rejected promise answers 500.
  */
-export type TestHandler = (req: IncomingMessage, res: ServerResponse, recorded: RecordedRequest) => void | Promise<void>;
+export type TestHandler = (req: IncomingMessage, res: ServerResponse, recorded: RecordedRequest) => unknown;
 
 /** A running test server. */
 export interface TestHttpServer {
