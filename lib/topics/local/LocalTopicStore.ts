@@ -33,7 +33,10 @@ export interface LocalTopicStoreOptions extends OpenDatabaseOptions {
  *   `synchronous: 'full'` it may not.
  *
  * All methods run synchronously on the calling thread (better-sqlite3) and return promises to fit
- * {@link TopicBackend}. Calls after {@link close} throw (`send` rejects with TopicWriteError).
+ * {@link TopicBackend}. A write that finds another process's write lock waits on that thread, up
+ * to `busyTimeoutMs`; writes are one short transaction each, so waits are short, but SQLite's
+ * busy backoff is not fair: a process writing in a tight loop can delay the others by many ms.
+ * Calls after {@link close} throw (`send` rejects with TopicWriteError).
  *
  * @example
  * const store = openLocalTopicStore({ dataDir: resolveDataDir({}) });
@@ -125,6 +128,8 @@ export class LocalTopicStore implements TopicBackend {
 
 /**
  * Opens (creating `dataDir` and the store file if needed) the local topic store of a data directory.
+ * @example
+ * const store = openLocalTopicStore({ dataDir: resolveDataDir({ dataDir: opts.dataDir }), synchronous: 'full' });
  * @throws ConnectorError CONFIG_UNSUPPORTED when the file comes from a newer version of this program.
  * @throws SqliteError / Node fs errors when the directory or file cannot be created or opened.
  */

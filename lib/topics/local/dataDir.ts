@@ -12,6 +12,10 @@ export const DEFAULT_DATA_DIR_NAME = '.connector';
  * paths are taken from `cwd`.
  * @param options.env default `process.env`; options.cwd default `process.cwd()`.
  * @throws UsageError when `dataDir` is given but empty.
+ * @example
+ * resolveDataDir({ dataDir: 'tmp/data', cwd: '/srv' }); // '/srv/tmp/data'
+ * resolveDataDir({ env: { CONNECTOR_DATA_DIR: '/var/lib/connector' } }); // '/var/lib/connector'
+ * resolveDataDir({ env: {}, cwd: '/srv' }); // '/srv/.connector'
  */
 export function resolveDataDir(options: { dataDir?: string; env?: NodeJS.ProcessEnv; cwd?: string }): string {
   const cwd = options.cwd ?? process.cwd();

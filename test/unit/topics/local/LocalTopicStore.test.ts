@@ -323,6 +323,19 @@ describe('Class: LocalTopicStore', () => {
       expect(version).toBe(SCHEMA_VERSION);
     });
 
+    it('should pass the synchronous option to SQLite (normal by default, full on request)', async () => {
+      // Prepare
+      const full = openLocalTopicStore({ dataDir: join(dir, 'data'), synchronous: 'full' });
+      const levelOf = (s: LocalTopicStore): unknown => (s as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true });
+
+      // Act
+      const levels = { normal: levelOf(store), full: levelOf(full) };
+      await full.close();
+
+      // Assess (SQLite reports NORMAL as 1 and FULL as 2)
+      expect(levels).toEqual({ normal: 1, full: 2 });
+    });
+
     it('should refuse a store file written by a newer schema version', async () => {
       // Prepare
       await store.close();
