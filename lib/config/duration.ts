@@ -39,13 +39,24 @@ export function formatDuration(ms: number): string {
   return parts.join(' ');
 }
 
+/** Definitions of the schemas made by {@link durationSchema} (a def survives `.describe()` clones). */
+const durationDefs = new WeakSet<object>();
+
+/**
+ * Whether `schema` is a {@link durationSchema} (not wrapped in `.optional()`, `.prefault()`…).
+ * The config loader uses it to read legacy integer durations as seconds.
+ */
+export function isDurationSchema(schema: z.ZodType): boolean {
+  return durationDefs.has(schema._zod.def);
+}
+
 /**
  * zod schema of a duration field: input a humantime string, output milliseconds (a number).
  * @param options.min - smallest accepted value in ms (inclusive), default 1.
  */
 export function durationSchema(options: { min?: number } = {}) {
   const min = options.min ?? 1;
-  return z
+  const schema = z
     .string({ error: 'expected a duration such as "2s", "500ms", "1m" or "1h 30m"' })
     .transform((text, ctx) => {
       const ms = parseDuration(text);
@@ -63,4 +74,6 @@ export function durationSchema(options: { min?: number } = {}) {
       }
       return ms;
     });
+  durationDefs.add(schema._zod.def);
+  return schema;
 }
