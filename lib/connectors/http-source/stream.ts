@@ -1,6 +1,7 @@
 import type { HttpResponse } from '../../runtime/http';
 import type { ContinuousSource, SourceContext, SourceRecord } from '../types';
 import { Backoff } from './backoff';
+import { BodyReader } from './body-reader';
 import { CharsetResolver, decodeText, UTF8 } from './charset';
 import { createBodyFormatter, responseHead } from './formatter';
 import { buildRequest, describeError, isSuccess } from './request';
@@ -13,8 +14,9 @@ import { createSegmenter, type Segmenter } from './splitter';
  *
  * Per connection:
  * - `request_timeout` ms limits the wait for the response headers only; the body may last forever.
- * - A non-2xx response (unless `produce_any_status`) is not read: it is logged with its status,
- *   counted in `metrics.errors` and `metrics.dropped`, and treated as a failed connection.
+ * - A non-2xx response (unless `produce_any_status`) is not produced: up to 64 KiB of it are read
+ *   (for `request_timeout` ms at most) to log its size with its status, it is counted in
+ *   `metrics.errors` and `metrics.dropped`, and treated as a failed connection.
  * - The body is split with a {@link Segmenter} (bytes for UTF-8, decoded text for other
  *   charsets); all segments completed by one chunk go out in ONE `ctx.emit` call, each shaped by
  *   `output_parts`/`output_type` with the same status and headers. Empty segments are produced.
@@ -50,41 +52,89 @@ async function runStream(config: HttpSourceConfig, charsets: CharsetResolver, ct
   }
 }
 
+/** At most this many bytes of a rejected (non-2xx) streaming response are read, to log its size. */
+const REJECTED_BODY_LIMIT = 64 * 1024;
+
 /** One connection: returns how many records it delivered. Throws only what `ctx.emit` throws. */
 async function connectOnce(config: HttpSourceConfig, charsets: CharsetResolver, ctx: SourceContext): Promise<number> {
   const { log, metrics, signal } = ctx;
   metrics.polls++;
-  // Closes this connection: on a header timeout, and in any case when we are done with it.
   const connection = new AbortController();
-  const headersTimeout = AbortSignal.timeout(config.request_timeout);
-  const onTimeout = (): void => connection.abort(headersTimeout.reason);
-  headersTimeout.addEventListener('abort', onTimeout, { once: true });
-  let response: HttpResponse;
-  try {
-    response = await ctx.http(buildRequest(config, AbortSignal.any([signal, connection.signal])));
-  } catch (err) {
-    if (signal.aborted) return 0;
-    metrics.errors++;
-    if (headersTimeout.aborted) log.warn({ timeoutMs: config.request_timeout }, 'no response headers within request_timeout');
-    else log.warn({ error: describeError(err) }, 'Error connecting to streaming source');
-    return 0;
-  } finally {
-    headersTimeout.removeEventListener('abort', onTimeout);
-  }
+  const response = await openConnection(config, ctx, connection);
+  if (response === undefined) return 0;
+  const reader = new BodyReader(response.body, connection);
+  // Shutdown interrupts a read in progress; during an emit, the loop stops right after it.
+  const onShutdown = (): void => void reader.interrupt(signal.reason);
+  signal.addEventListener('abort', onShutdown, { once: true });
   try {
     if (!isSuccess(response.status) && !config.produce_any_status) {
+      const bytes = await drain(reader, config.request_timeout, signal);
       metrics.errors++;
       metrics.dropped++;
       log.warn(
-        { status: response.status },
-        'streaming response has a non-2xx status; not read (set produce_any_status: true to read it)',
+        { status: response.status, bytes },
+        'streaming response has a non-2xx status; not produced (set produce_any_status: true to read it)',
       );
       return 0;
     }
-    return await readSegments(config, charsets, ctx, response);
+    return await readSegments(config, charsets, ctx, response, reader);
   } finally {
-    connection.abort(); // no-op after a clean end; otherwise closes the socket
+    signal.removeEventListener('abort', onShutdown);
+    await reader.close();
   }
+}
+
+/**
+ * Sends the request and waits for the response headers, at most `request_timeout` ms.
+ * Returns `undefined` when it failed (logged and counted) or was stopped by `ctx.signal`.
+ */
+async function openConnection(
+  config: HttpSourceConfig,
+  ctx: SourceContext,
+  connection: AbortController,
+): Promise<HttpResponse | undefined> {
+  const { log, metrics, signal } = ctx;
+  const headersTimeout = AbortSignal.timeout(config.request_timeout);
+  const onTimeout = (): void => connection.abort(headersTimeout.reason);
+  const onShutdown = (): void => connection.abort(signal.reason);
+  headersTimeout.addEventListener('abort', onTimeout, { once: true });
+  signal.addEventListener('abort', onShutdown, { once: true });
+  if (signal.aborted) onShutdown();
+  try {
+    return await ctx.http(buildRequest(config, connection.signal));
+  } catch (err) {
+    if (signal.aborted) return undefined;
+    metrics.errors++;
+    if (headersTimeout.aborted) log.warn({ timeoutMs: config.request_timeout }, 'no response headers within request_timeout');
+    else log.warn({ error: describeError(err) }, 'Error connecting to streaming source');
+    return undefined;
+  } finally {
+    headersTimeout.removeEventListener('abort', onTimeout);
+    signal.removeEventListener('abort', onShutdown);
+  }
+}
+
+/**
+ * Reads and discards a rejected response body (at most {@link REJECTED_BODY_LIMIT} bytes and
+ * `timeoutMs` ms) to learn its size. Returns the bytes read.
+ */
+async function drain(reader: BodyReader, timeoutMs: number, signal: AbortSignal): Promise<number> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const onTimeout = (): void => void reader.interrupt(timeout.reason);
+  timeout.addEventListener('abort', onTimeout, { once: true });
+  let bytes = 0;
+  try {
+    while (bytes < REJECTED_BODY_LIMIT && !timeout.aborted && !signal.aborted) {
+      const step = await reader.next();
+      if (step.done) break;
+      bytes += step.value.length;
+    }
+  } catch {
+    // broken or interrupted: the size read so far is what we log
+  } finally {
+    timeout.removeEventListener('abort', onTimeout);
+  }
+  return bytes;
 }
 
 /** Reads the body of a connection into records. Returns how many were delivered. */
@@ -93,6 +143,7 @@ async function readSegments(
   charsets: CharsetResolver,
   ctx: SourceContext,
   response: HttpResponse,
+  reader: BodyReader,
 ): Promise<number> {
   const { log, metrics, signal } = ctx;
   const encoding = charsets.resolve(response.headers, log);
@@ -107,16 +158,15 @@ async function readSegments(
     delivered += records.length;
     metrics.lastPollAt = ctx.clock.now();
   };
-  const chunks = response.body[Symbol.asyncIterator]();
   while (!signal.aborted) {
     let step: IteratorResult<Uint8Array>;
     try {
-      step = await chunks.next();
+      step = await reader.next();
     } catch (err) {
       if (!signal.aborted) {
         metrics.errors++;
-        dropIncomplete(segmenter, ctx, 'connection broke mid-record; incomplete segment not produced', err);
-        if (segmenter.pendingBytes === 0) log.warn({ error: describeError(err) }, 'streaming connection broke');
+        if (segmenter.pendingBytes > 0) dropIncomplete(segmenter, ctx, 'connection broke mid-record; incomplete segment not produced', err);
+        else log.warn({ error: describeError(err) }, 'streaming connection broke');
       }
       break;
     }
