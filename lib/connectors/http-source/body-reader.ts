@@ -17,11 +17,11 @@ export class BodyReader {
 
   /**
    * @param body - the response body.
-   * @param connection - aborts the request (its signal was given to the transport).
+   * @param abortRequest - aborts the request (through the signal given to the transport).
    */
   constructor(
     body: AsyncIterable<Uint8Array>,
-    private readonly connection: AbortController,
+    private readonly abortRequest: (reason: unknown) => void,
   ) {
     this.chunks = body[Symbol.asyncIterator]();
   }
@@ -53,7 +53,7 @@ export class BodyReader {
    */
   interrupt(reason: unknown): boolean {
     if (!this.reading) return false;
-    this.connection.abort(reason);
+    this.abortRequest(reason);
     return true;
   }
 

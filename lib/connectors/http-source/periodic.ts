@@ -4,6 +4,7 @@ import { Backoff, parseRetryAfter } from './backoff';
 import { CharsetResolver, decodeText } from './charset';
 import { createBodyFormatter, responseHead } from './formatter';
 import { buildRequest, describeError, headerValue, isRetryableStatus, isSuccess, readBody } from './request';
+import { RequestSignal } from './request-signal';
 import type { HttpSourceConfig } from './schema';
 
 /** What one request of a poll came to. */
@@ -82,18 +83,20 @@ async function pollWithRetries(config: HttpSourceConfig, charsets: CharsetResolv
 async function requestOnce(config: HttpSourceConfig, ctx: SourceContext): Promise<Attempt> {
   const { log, metrics } = ctx;
   metrics.polls++;
-  const timeout = AbortSignal.timeout(config.request_timeout);
+  const request = new RequestSignal(ctx.signal, config.request_timeout);
   let response: HttpResponse;
   let body: Buffer;
   try {
-    response = await ctx.http(buildRequest(config, AbortSignal.any([ctx.signal, timeout])));
+    response = await ctx.http(buildRequest(config, request.signal));
     body = await readBody(response.body);
   } catch (err) {
     if (ctx.signal.aborted) return { kind: 'aborted' };
     metrics.errors++;
-    if (timeout.aborted) log.warn({ timeoutMs: config.request_timeout }, 'request timed out (request_timeout)');
+    if (request.timedOut) log.warn({ timeoutMs: config.request_timeout }, 'request timed out (request_timeout)');
     else log.warn({ error: describeError(err) }, 'Request execution failed');
     return { kind: 'failed', retry: true };
+  } finally {
+    request.release();
   }
   if (isSuccess(response.status) || config.produce_any_status) return { kind: 'produce', response, body };
   metrics.errors++;

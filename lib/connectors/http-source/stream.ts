@@ -5,6 +5,7 @@ import { BodyReader } from './body-reader';
 import { CharsetResolver, decodeText, UTF8 } from './charset';
 import { createBodyFormatter, responseHead } from './formatter';
 import { buildRequest, describeError, isSuccess } from './request';
+import { RequestSignal } from './request-signal';
 import type { HttpSourceConfig } from './schema';
 import { createSegmenter, type Segmenter } from './splitter';
 
@@ -59,10 +60,10 @@ const REJECTED_BODY_LIMIT = 64 * 1024;
 async function connectOnce(config: HttpSourceConfig, charsets: CharsetResolver, ctx: SourceContext): Promise<number> {
   const { log, metrics, signal } = ctx;
   metrics.polls++;
-  const connection = new AbortController();
-  const response = await openConnection(config, ctx, connection);
+  const request = new RequestSignal(signal, config.request_timeout);
+  const response = await openConnection(config, ctx, request);
   if (response === undefined) return 0;
-  const reader = new BodyReader(response.body, connection);
+  const reader = new BodyReader(response.body, (reason) => request.abort(reason));
   // Shutdown interrupts a read in progress; during an emit, the loop stops right after it.
   const onShutdown = (): void => void reader.interrupt(signal.reason);
   signal.addEventListener('abort', onShutdown, { once: true });
@@ -85,32 +86,26 @@ async function connectOnce(config: HttpSourceConfig, charsets: CharsetResolver, 
 }
 
 /**
- * Sends the request and waits for the response headers, at most `request_timeout` ms.
+ * Sends the request and waits for the response headers, at most `request_timeout` ms; then
+ * releases `request` (no timeout on the body, shutdown handled by the body reader).
  * Returns `undefined` when it failed (logged and counted) or was stopped by `ctx.signal`.
  */
 async function openConnection(
   config: HttpSourceConfig,
   ctx: SourceContext,
-  connection: AbortController,
+  request: RequestSignal,
 ): Promise<HttpResponse | undefined> {
   const { log, metrics, signal } = ctx;
-  const headersTimeout = AbortSignal.timeout(config.request_timeout);
-  const onTimeout = (): void => connection.abort(headersTimeout.reason);
-  const onShutdown = (): void => connection.abort(signal.reason);
-  headersTimeout.addEventListener('abort', onTimeout, { once: true });
-  signal.addEventListener('abort', onShutdown, { once: true });
-  if (signal.aborted) onShutdown();
   try {
-    return await ctx.http(buildRequest(config, connection.signal));
+    return await ctx.http(buildRequest(config, request.signal));
   } catch (err) {
     if (signal.aborted) return undefined;
     metrics.errors++;
-    if (headersTimeout.aborted) log.warn({ timeoutMs: config.request_timeout }, 'no response headers within request_timeout');
+    if (request.timedOut) log.warn({ timeoutMs: config.request_timeout }, 'no response headers within request_timeout');
     else log.warn({ error: describeError(err) }, 'Error connecting to streaming source');
     return undefined;
   } finally {
-    headersTimeout.removeEventListener('abort', onTimeout);
-    signal.removeEventListener('abort', onShutdown);
+    request.release();
   }
 }
 
