@@ -51,11 +51,6 @@ function appendSegment(display: string, segment: PathSegment): string {
   return display === '' ? segment : `${display}.${segment}`;
 }
 
-/** Renders a field path for messages: `meta.topic.partition`, `transforms[0].with`. */
-export function formatPath(path: readonly PathSegment[]): string {
-  return path.reduce<string>(appendSegment, '');
-}
-
 /**
  * A parsed YAML config file that can map field paths back to lines and columns (yaml `parseDocument`
  * + `LineCounter`, node `range`), so every issue names the exact place in the file.
@@ -66,6 +61,7 @@ export class ConfigSource {
     readonly text: string,
     private readonly doc: Document.Parsed,
     private readonly lineCounter: LineCounter,
+    private readonly data: unknown,
   ) {}
 
   /**
@@ -75,20 +71,26 @@ export class ConfigSource {
   static parse(text: string, file: string): { source?: ConfigSource; issues: ConfigIssue[] } {
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const source = new ConfigSource(file, text, doc, lineCounter);
-    if (doc.errors.length === 0) return { source, issues: [] };
-    const issues = doc.errors.map((error) => {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
-      const detail = `invalid YAML: ${error.message.split('\n')[0]}`;
+    const syntaxIssue = (offset: number, problem: string): ConfigIssue => {
+      const { line, col } = lineCounter.linePos(offset);
+      const detail = `invalid YAML: ${problem.split('\n')[0]}`;
       const message = formatIssueMessage({ code: ErrorCode.CONFIG_YAML_SYNTAX, file, line, column: col, path: '', detail });
       return { code: ErrorCode.CONFIG_YAML_SYNTAX, file, line, column: col, path: '', message };
-    });
-    return { issues };
+    };
+    if (doc.errors.length > 0) return { issues: doc.errors.map((error) => syntaxIssue(error.pos[0], error.message)) };
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // e.g. an alias bomb ("Excessive alias count indicates a resource exhaustion attack")
+      return { issues: [syntaxIssue(0, (error as Error).message)] };
+    }
+    return { source: new ConfigSource(file, text, doc, lineCounter, data), issues: [] };
   }
 
   /** The document as plain data (aliases resolved); `null` for an empty file. */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 }) as unknown;
+    return this.data;
   }
 
   /** The raw source text of a YAML scalar of the given path (e.g. `1.0` for a version written as a number). */

@@ -181,6 +181,43 @@ http:
     ]);
   });
 
+  it('should say which forms a value may take when it fits none, and explain bounds', () => {
+    // Prepare
+    const consumer = '  name: forms\n  consumer:\n    partition: some\n    max-bytes: 0\n    offset: {strategy: none, flush-period: {secs: 1, nanos: 1000000000}}\n';
+
+    // Act
+    const error = parseError(api(consumer, 'http:\n  endpoint: https://example.com\n  headers: []\n  delimiter: ""\n'));
+
+    // Assess
+    expect(error.message.split('\n').map((line) => line.replace(/^c\.yaml:\d+:\d+: /, ''))).toEqual([
+      'meta.consumer.partition: invalid value "some", expected a partition (a whole number ≥ 0) or a list or "all" [CONFIG_INVALID_VALUE]',
+      'meta.consumer.max-bytes: invalid value 0, expected a number of bytes (a whole number ≥ 1) [CONFIG_INVALID_VALUE]',
+      'meta.consumer.offset.flush-period.nanos: invalid value 1000000000, expected nanoseconds (0 to 999999999) [CONFIG_INVALID_VALUE]',
+      'http.delimiter: invalid value "", expected at least 1 character [CONFIG_INVALID_VALUE]',
+    ]);
+  });
+
+  it('should read a legacy scalar for a list parameter as a one-item list', () => {
+    // Act
+    const spec = parse('version: 0.4.3\nname: s\ntype: http\ntopic: quotes\nparameters:\n  endpoint: https://example.com\n  headers: "Accept: text/plain"\n');
+
+    // Assess
+    expect((spec.config as HttpSourceConfig).headers).toEqual([['Accept', 'text/plain']]);
+  });
+
+  it('should report an alias bomb as a YAML error instead of expanding it', () => {
+    // Prepare
+    const levels = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
+    for (let i = 1; i < 8; i += 1) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+
+    // Act
+    const error = parseError(`${levels.join('\n')}\n`);
+
+    // Assess
+    expect(where(error)).toEqual([[ErrorCode.CONFIG_YAML_SYNTAX, '', 1, 1]]);
+    expect(error.message).toContain('invalid YAML: Excessive alias count');
+  });
+
   it('should reject a document that is a list, and one that is neither format', () => {
     // Act
     const list = parseError('- a\n- b\n');
