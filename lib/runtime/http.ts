@@ -50,10 +50,19 @@ export const nodeHttpTransport: HttpTransport = (request) =>
     if (request.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
       headers['Content-Length'] = String(Buffer.byteLength(request.body));
     }
+    const onAbort = (): void => {
+      const reason = request.signal.reason instanceof Error ? request.signal.reason : new Error('request aborted');
+      req.destroy(reason);
+    };
+    const release = (): void => request.signal.removeEventListener('abort', onAbort);
     const req = lib.request(
       url,
       { method: request.method, headers, maxRedirects: 10, maxBodyLength: Infinity },
       (res: IncomingMessage) => {
+        // Errors after the head surface through the body iterator; this listener only keeps an
+        // unread, aborted response from becoming an unhandled 'error' event.
+        res.on('error', () => undefined);
+        res.once('close', release);
         const raw = res.rawHeaders;
         const pairs: Array<readonly [string, string]> = [];
         for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
@@ -66,14 +75,12 @@ export const nodeHttpTransport: HttpTransport = (request) =>
         });
       },
     );
-    const onAbort = (): void => {
-      const reason = request.signal.reason instanceof Error ? request.signal.reason : new Error('aborted');
-      req.destroy(reason);
-    };
+    req.on('error', (err: Error) => {
+      release();
+      reject(err);
+    });
     if (request.signal.aborted) onAbort();
     else request.signal.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (err: Error) => reject(err));
-    req.on('close', () => request.signal.removeEventListener('abort', onAbort));
     if (request.body !== undefined) req.write(request.body);
     req.end();
   });
