@@ -33,6 +33,8 @@ export const ErrorCode = {
   TOPIC_NOT_FOUND: 'TOPIC_NOT_FOUND',
   /** The topic backend rejected or failed a write after all retries. */
   TOPIC_WRITE_FAILED: 'TOPIC_WRITE_FAILED',
+  /** The local store file was written by a newer version of this program (schema version). */
+  TOPIC_STORE_UNSUPPORTED: 'TOPIC_STORE_UNSUPPORTED',
   /** The topic already exists (explicit `topic create`). */
   TOPIC_EXISTS: 'TOPIC_EXISTS',
   /** A connector with this name is already running (`deploy start`). */

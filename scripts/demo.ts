@@ -44,7 +44,7 @@ async function demo(): Promise<void> {
     }
     say('\n$ connector consume quotes -B -d');
     process.stdout.write(connector('consume', 'quotes', '-B', '-d'));
-    say(`\n# ${countRecords(connector)} records in topic "quotes": ${server.hits['/api/quote'] ?? 0} periodic polls, 1 stream (data dir ${dataDir})`);
+    say(`\n# ${countRecords(connector)} records in topic "quotes": ${server.hits['/api/quote'] ?? 0} periodic polls, ${server.hits['/api/stream-quote'] ?? 0} stream connection(s) (data dir ${dataDir})`);
   } finally {
     await server.close();
   }

@@ -130,7 +130,7 @@ export class LocalTopicStore implements TopicBackend {
  * Opens (creating `dataDir` and the store file if needed) the local topic store of a data directory.
  * @example
  * const store = openLocalTopicStore({ dataDir: resolveDataDir({ dataDir: opts.dataDir }), synchronous: 'full' });
- * @throws ConnectorError CONFIG_UNSUPPORTED when the file comes from a newer version of this program.
+ * @throws ConnectorError TOPIC_STORE_UNSUPPORTED when the file comes from a newer version of this program.
  * @throws SqliteError / Node fs errors when the directory or file cannot be created or opened.
  */
 export function openLocalTopicStore(options: LocalTopicStoreOptions): LocalTopicStore {

@@ -65,7 +65,7 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
  * Safe when several processes open the same new file at once (the schema is created in a
  * `BEGIN IMMEDIATE` transaction that re-checks the version).
  *
- * @throws ConnectorError CONFIG_UNSUPPORTED when the file was written by a newer schema version.
+ * @throws ConnectorError TOPIC_STORE_UNSUPPORTED when the file was written by a newer schema version.
  * @throws SqliteError when the file cannot be opened or is not an SQLite database.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Database.Database {
@@ -83,7 +83,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   }
 }
 
-/** Creates or upgrades the schema. @throws ConnectorError CONFIG_UNSUPPORTED for a newer file. */
+/** Creates or upgrades the schema. @throws ConnectorError TOPIC_STORE_UNSUPPORTED for a newer file. */
 function migrate(db: Database.Database, file: string): void {
   const version = (): number => db.pragma('user_version', { simple: true }) as number;
   if (version() === SCHEMA_VERSION) return;
@@ -92,7 +92,7 @@ function migrate(db: Database.Database, file: string): void {
     if (current > SCHEMA_VERSION) {
       throw new ConnectorError(
         `${file}: topic store schema version ${current} is newer than this program supports (${SCHEMA_VERSION}); upgrade the connector CLI or use another --data-dir`,
-        ErrorCode.CONFIG_UNSUPPORTED,
+        ErrorCode.TOPIC_STORE_UNSUPPORTED,
       );
     }
     if (current === 0) db.exec(SCHEMA_V1);

@@ -347,7 +347,7 @@ describe('Class: LocalTopicStore', () => {
       const open = (): LocalTopicStore => openLocalTopicStore({ dataDir: join(dir, 'data') });
 
       // Assess
-      expect(open).toThrow(expect.objectContaining({ code: ErrorCode.CONFIG_UNSUPPORTED }));
+      expect(open).toThrow(expect.objectContaining({ code: ErrorCode.TOPIC_STORE_UNSUPPORTED }));
       store = openLocalTopicStore({ dataDir: join(dir, 'other') });
     });
   });

@@ -1,0 +1,199 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HttpSourceConfigSchema } from '../lib/connectors/http-source/schema';
+import { createHttpSource } from '../lib/connectors/http-source/source';
+import type { PeriodicSource, ContinuousSource, SourceContext } from '../lib/connectors/types';
+import { systemClock } from '../lib/runtime/clock';
+import { nodeHttpTransport } from '../lib/runtime/http';
+import { silentLogger } from '../lib/runtime/log';
+import { createMetrics } from '../lib/runtime/metrics';
+import { createRecordPipeline } from '../lib/runtime/pipeline';
+import { runPeriodic } from '../lib/runtime/schedule';
+import { openLocalTopicStore } from '../lib/topics/local';
+import type { BenchResult } from './result';
+
+async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(__dirname, 'stream-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(/listening (\d+)/.exec(d.toString())?.[1])));
+    child.once('exit', () => reject(new Error('bench server exited')));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+function withStore<T>(fn: (ctx: (signal: AbortSignal) => SourceContext & { flush(): Promise<void> }) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
+  const store = openLocalTopicStore({ dataDir: dir });
+  return (async () => {
+    await store.createTopic('bench');
+    try {
+      return await fn((signal) => {
+        const metrics = createMetrics();
+        const pipeline = createRecordPipeline(store.producer('bench'), { log: silentLogger, metrics });
+        return { signal, emit: (r) => pipeline.emit(r), log: silentLogger, clock: systemClock, http: nodeHttpTransport, metrics, flush: () => pipeline.flush() };
+      });
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+/** Rounds of each measurement, interleaved with the baseline's so both see the same machine state. */
+const ROUNDS = 5;
+
+/** Stream ingest (1 KiB records, `\n\n`) into the local topic ÷ a raw read of the same stream. */
+async function benchStream(url: string, records: number): Promise<BenchResult[]> {
+  const streamUrl = `${url}/stream?records=${records}&size=1024&delimiter=${encodeURIComponent('\n\n')}`;
+  const rawRead = async (): Promise<number> => {
+    const t0 = performance.now();
+    const res = await nodeHttpTransport({ url: streamUrl, method: 'GET', headers: [], signal: new AbortController().signal });
+    let bytes = 0;
+    for await (const chunk of res.body) bytes += chunk.byteLength;
+    if (bytes !== records * 1026) throw new Error(`raw read got ${bytes} bytes`);
+    return performance.now() - t0;
+  };
+  const ingest = (): Promise<number> =>
+    withStore(async (makeCtx) => {
+      const controller = new AbortController();
+      const ctx = makeCtx(controller.signal);
+      const source = createHttpSource(HttpSourceConfigSchema.parse({ endpoint: streamUrl, stream: true, delimiter: '\n\n' })) as ContinuousSource;
+      const t0 = performance.now();
+      const emit = ctx.emit;
+      ctx.emit = async (batch) => {
+        await emit(batch);
+        if (ctx.metrics.records >= records) controller.abort();
+      };
+      await source.run(ctx);
+      await ctx.flush();
+      if (ctx.metrics.records < records) throw new Error(`ingest got ${ctx.metrics.records} records`);
+      return performance.now() - t0;
+    });
+  /** The store alone: the same records written in batches of one 64 KiB chunk (what the stream emits). */
+  const storeOnly = (): Promise<number> =>
+    withStore(async (makeCtx) => {
+      const ctx = makeCtx(new AbortController().signal);
+      const value = Buffer.alloc(1024, 'x');
+      const perChunk = Math.floor(65536 / 1026);
+      const batch = Array.from({ length: perChunk }, () => ({ value }));
+      const t0 = performance.now();
+      for (let n = 0; n < records; n += perChunk) await ctx.emit(batch);
+      await ctx.flush();
+      return performance.now() - t0;
+    });
+  await rawRead(); // warm-up
+  await ingest();
+  await storeOnly();
+  const raw: number[] = [];
+  const ours: number[] = [];
+  const store: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    raw.push(await rawRead());
+    ours.push(await ingest());
+    store.push(await storeOnly());
+  }
+  const rate = (ms: number[]): number => records / (median(ms) / 1000);
+  const [rawRate, ourRate, storeRate] = [rate(raw), rate(ours), rate(store)];
+  return [
+    {
+      name: `stream ingest, 1 KiB records, "\\n\\n" delimiter (${records} records)`,
+      value: Math.round(ourRate),
+      unit: 'records/s',
+      baseline: { name: 'raw read of the same stream', value: Math.round(rawRate) },
+      ratio: ourRate / rawRate,
+      target: 'ratio ≥ 0.5',
+    },
+    {
+      name: 'stream ingest ÷ the local store alone (same records, same 64 KiB batches)',
+      value: Math.round(ourRate),
+      unit: 'records/s',
+      baseline: { name: 'store-only write of the same batches', value: Math.round(storeRate) },
+      ratio: ourRate / storeRate,
+    },
+  ];
+}
+
+/** Periodic poll cost (request + record into the local topic) ÷ a bare `fetch` loop on the same endpoint. */
+async function benchPoll(url: string, polls: number): Promise<BenchResult> {
+  const bare = async (): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < polls; i++) await (await fetch(`${url}/quote`)).text();
+    return (performance.now() - t0) / polls;
+  };
+  const ours = (): Promise<number> =>
+    withStore(async (makeCtx) => {
+      const ctx = makeCtx(new AbortController().signal);
+      const source = createHttpSource(HttpSourceConfigSchema.parse({ endpoint: `${url}/quote` })) as PeriodicSource;
+      const t0 = performance.now();
+      for (let i = 0; i < polls; i++) await source.poll(ctx);
+      await ctx.flush();
+      if (ctx.metrics.records !== polls) throw new Error(`poll produced ${ctx.metrics.records} records`);
+      return (performance.now() - t0) / polls;
+    });
+  await bare();
+  await ours();
+  const b: number[] = [];
+  const o: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    b.push(await bare());
+    o.push(await ours());
+  }
+  const base = median(b);
+  const mine = median(o);
+  return {
+    name: `periodic poll: request + record into the local topic (${polls} polls)`,
+    value: Number((mine * 1000).toFixed(1)),
+    unit: 'µs/poll',
+    baseline: { name: 'bare fetch loop, same endpoint', value: Number((base * 1000).toFixed(1)) },
+    ratio: mine / base,
+    target: 'ratio ≤ 1.1',
+  };
+}
+
+/** Schedule drift of the real fixed-rate loop at a 100 ms interval: p99 of (poll start − slot time). */
+async function benchDrift(url: string, polls: number): Promise<BenchResult> {
+  return withStore(async (makeCtx) => {
+    const controller = new AbortController();
+    const ctx = makeCtx(controller.signal);
+    const inner = createHttpSource(HttpSourceConfigSchema.parse({ endpoint: `${url}/quote`, interval: '100ms' })) as PeriodicSource;
+    const starts: number[] = [];
+    const source: PeriodicSource = {
+      kind: 'periodic',
+      intervalMs: 100,
+      async poll(c) {
+        starts.push(performance.timeOrigin + performance.now());
+        await inner.poll(c);
+        if (starts.length >= polls) controller.abort();
+      },
+    };
+    await runPeriodic(source, ctx);
+    const t0 = starts[0]!;
+    const drift = starts.map((t, i) => t - (t0 + i * 100)).sort((a, b) => a - b);
+    return {
+      name: `schedule drift at a 100 ms interval, p99 (${polls} polls; p50 ${percentile(drift, 50).toFixed(2)} ms)`,
+      value: Number(percentile(drift, 99).toFixed(2)),
+      unit: 'ms',
+      baseline: { name: 'interval', value: 100 },
+      ratio: percentile(drift, 99) / 100,
+      target: 'p99 ≤ 5 ms',
+    };
+  });
+}
+
+/** The HTTP benchmarks of issue #2: stream ingest, poll cost, schedule drift. */
+export async function benchHttp(options: { streamRecords?: number; polls?: number; driftPolls?: number } = {}): Promise<BenchResult[]> {
+  const { url, child } = await startServer();
+  try {
+    return [
+      ...(await benchStream(url, options.streamRecords ?? 50_000)),
+      await benchPoll(url, options.polls ?? 1000),
+      await benchDrift(url, options.driftPolls ?? 100),
+    ];
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
