@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { ConnectorError, ErrorCode } from '../errors';
 
 /** One background connector started by `connector deploy start`. */
 export interface Deployment {
@@ -47,6 +48,13 @@ export class DeploymentIndex {
   get(name: string): Deployment | undefined {
     const row = this.db.prepare('SELECT name, pid, config, log_file AS logFile, started_at AS startedAt FROM deployments WHERE name = ?').get(name);
     return row as Deployment | undefined;
+  }
+
+  /** @throws ConnectorError CONNECTOR_NOT_FOUND (`Connector not found: NAME`) when there is none. */
+  require(name: string): Deployment {
+    const d = this.get(name);
+    if (!d) throw new ConnectorError(`Connector not found: ${name}`, ErrorCode.CONNECTOR_NOT_FOUND);
+    return d;
   }
 
   list(): Deployment[] {

@@ -51,10 +51,8 @@ export async function ensureTopic(spec: ConnectorSpec, topics: TopicBackend, log
   const name = spec.topic.name;
   if (await topics.topicExists(name)) return;
   if (!spec.topic.create) {
-    throw new TopicNotFoundError(
-      name,
-      `the config does not set create_topic: true; create it with \`connector topic create ${name}\` or set create_topic: true`,
-    );
+    const setting = spec.format === 'legacy' ? 'create_topic: true' : 'meta.create-topic: true (or remove it)';
+    throw new TopicNotFoundError(name, `create it with \`connector topic create ${name}\`, or set ${setting} in ${spec.file}`);
   }
   if (await topics.createTopic(name)) log.info({ topic: name }, 'topic created');
 }

@@ -39,8 +39,7 @@ export function registerDeploy(program: Command): void {
         );
       }
       const dataDir = dataDirOf(opts);
-      const index = new DeploymentIndex(dataDir);
-      try {
+      await withIndex(cmd, async (index) => {
         const started = await index.exclusive(async () => {
           const existing = index.get(spec.name);
           if (existing && isAlive(existing.pid)) {
@@ -51,42 +50,35 @@ export function registerDeploy(program: Command): void {
           }
           mkdirSync(join(dataDir, 'logs'), { recursive: true });
           const logFile = join(dataDir, 'logs', `${spec.name}.log`);
-          const pid = await spawnConnector({ ...opts, config: resolve(opts.config), secrets: opts.secrets && resolve(opts.secrets) }, dataDir, logFile);
-          const deployment = { name: spec.name, pid, config: resolve(opts.config), logFile, startedAt: Date.now() };
+          const config = resolve(opts.config);
+          const pid = await spawnConnector({ ...opts, config, secrets: opts.secrets && resolve(opts.secrets) }, dataDir, logFile);
+          const deployment = { name: spec.name, pid, config, logFile, startedAt: Date.now() };
           index.put(deployment);
           return deployment;
         });
         await writeOut(`Log file: ${started.logFile}\nConnector runs with process id: ${started.pid}\nStarted connector \`${started.name}\`\n`);
-      } finally {
-        index.close();
-      }
+      });
     });
 
   deploy
     .command('list')
     .description('list background connectors and whether they are running')
-    .action(async (_o, cmd: Command) => {
-      const index = new DeploymentIndex(dataDirOf(cmd.optsWithGlobals<GlobalOptions>()));
-      try {
+    .action((_o, cmd: Command) =>
+      withIndex(cmd, async (index) => {
         const rows = index.list().map((d) => [d.name, isAlive(d.pid) ? 'Running' : 'Stopped'] as const);
         if (rows.length === 0) return writeOut('No connectors found\n');
         const width = Math.max(4, ...rows.map(([n]) => n.length));
         await writeOut([['NAME', 'STATUS'] as const, ...rows].map(([n, s]) => ` ${n.padEnd(width)}  ${s}`).join('\n') + '\n');
-      } finally {
-        index.close();
-      }
-    });
+      }),
+    );
 
   deploy
     .command('shutdown')
     .description('stop a background connector (SIGTERM: it finishes the in-flight record and flushes)')
     .requiredOption('-n, --name <name>', 'connector name (meta.name)')
-    .action(async (_o, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { name: string }>();
-      const index = new DeploymentIndex(dataDirOf(opts));
-      try {
-        const d = index.get(opts.name);
-        if (!d) throw new ConnectorError(`Connector not found: ${opts.name}`, ErrorCode.CONNECTOR_NOT_FOUND);
+    .action((_o, cmd: Command) =>
+      withIndex(cmd, async (index, opts) => {
+        const d = index.require(opts.name!);
         await writeOut(`Shutting down connector: ${d.name}\npid: ${d.pid}\nLog File: ${d.logFile}\n`);
         if (isAlive(d.pid)) {
           process.kill(d.pid, 'SIGTERM');
@@ -98,26 +90,30 @@ export function registerDeploy(program: Command): void {
           }
         }
         index.remove(d.name);
-      } finally {
-        index.close();
-      }
-    });
+      }),
+    );
 
   deploy
     .command('log')
     .description("print a background connector's log file")
     .requiredOption('-n, --name <name>', 'connector name (meta.name)')
-    .action(async (_o, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { name: string }>();
-      const index = new DeploymentIndex(dataDirOf(opts));
-      try {
-        const d = index.get(opts.name);
-        if (!d) throw new ConnectorError(`Connector not found: ${opts.name}`, ErrorCode.CONNECTOR_NOT_FOUND);
+    .action((_o, cmd: Command) =>
+      withIndex(cmd, async (index, opts) => {
+        const d = index.require(opts.name!);
         if (existsSync(d.logFile)) await writeOut(readFileSync(d.logFile));
-      } finally {
-        index.close();
-      }
-    });
+      }),
+    );
+}
+
+/** Opens the deployment index of the command's data dir for `fn`, and closes it after. */
+async function withIndex<T>(cmd: Command, fn: (index: DeploymentIndex, opts: GlobalOptions & { name?: string }) => Promise<T>): Promise<T> {
+  const opts = cmd.optsWithGlobals<GlobalOptions & { name?: string }>();
+  const index = new DeploymentIndex(dataDirOf(opts));
+  try {
+    return await fn(index, opts);
+  } finally {
+    index.close();
+  }
 }
 
 /**
