@@ -3,7 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.[tj]s$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // ts-jest transpiles only (isolatedModules); `npm test` type-checks separately with `tsc --noEmit`.
+  transform: { "^.+\\.ts$": "ts-jest" },
   randomize: true,
   testTimeout: 30000,
   collectCoverageFrom: ['lib/**/*.ts'],
