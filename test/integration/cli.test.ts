@@ -149,6 +149,17 @@ describe('cli (child process)', () => {
     expect(connector(data, ['consume', 'lines', '-B', '-d']).status).toBe(1);
   });
 
+  it('should keep consuming new records until SIGINT when continuous (the default)', async () => {
+    expect(connector(data, ['topic', 'create', 'live']).status).toBe(0);
+    expect(connector(data, ['produce', 'live'], { input: 'old\n' }).status).toBe(0);
+    const { child, out, exit } = startConnector(data, ['consume', 'live']); // starts at the end: "old" is not printed
+    await waitFor(() => connector(data, ['produce', 'live'], { input: 'new-1\nnew-2\n' }).status === 0 && out.stdout.includes('new-2'), 15_000);
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+    expect(out.stdout.startsWith('new-1\nnew-2\n')).toBe(true);
+    expect(out.stdout).not.toContain('old');
+  });
+
   it('should validate the configs directory and exit 2 on usage errors', () => {
     const ok = connector(data, ['validate', 'configs/quotes-periodic.yaml', 'configs/quotes-stream.yaml', 'configs/cat-facts.yaml', 'configs/test-connector.yaml']);
     expect(ok.stderr).toBe('');
