@@ -29,4 +29,10 @@ describe('connectors/registry', () => {
     const readme = readFileSync(join(connectorsDir, folder, 'README.md'), 'utf8');
     expect(withOptionsTable(readme, definition)).toBe(readme);
   });
+
+  it('should keep the http-source options table of the top-level README in sync (run `npm run docs`)', () => {
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    expect(readme).toContain('| `interval` |');
+    expect(withOptionsTable(readme, httpSource)).toBe(readme);
+  });
 });
