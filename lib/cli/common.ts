@@ -18,6 +18,16 @@ export function openStore(options: GlobalOptions): LocalTopicStore {
   return openLocalTopicStore({ dataDir: dataDirOf(options) });
 }
 
+/** Opens the local topic store of these options for `fn`, and closes it after. */
+export async function withStore<T>(options: GlobalOptions, fn: (store: LocalTopicStore) => Promise<T>): Promise<T> {
+  const store = openStore(options);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 /**
  * Loads and validates a connector config with secrets from `--secrets FILE` and the environment.
  * @throws ConfigError (exit 2) for any config problem.

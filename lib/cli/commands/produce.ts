@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { TopicNotFoundError } from '../../errors';
 import type { ProducerRecord } from '../../topics/types';
-import { type GlobalOptions, openStore } from '../common';
+import { type GlobalOptions, withStore } from '../common';
 
 /** Lines written per transaction. */
 const BATCH = 1000;
@@ -13,9 +13,8 @@ export function registerProduce(program: Command): void {
     .command('produce')
     .description('write one record per line of standard input to a topic')
     .argument('<topic>', 'topic name')
-    .action(async (topic: string, _o, cmd: Command) => {
-      const store = openStore(cmd.optsWithGlobals<GlobalOptions>());
-      try {
+    .action((topic: string, _o, cmd: Command) =>
+      withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         if (!(await store.topicExists(topic))) throw new TopicNotFoundError(topic, `create it with \`connector topic create ${topic}\``);
         const producer = store.producer(topic);
         let batch: ProducerRecord[] = [];
@@ -28,8 +27,6 @@ export function registerProduce(program: Command): void {
         }
         if (batch.length > 0) await producer.send(batch);
         await producer.close();
-      } finally {
-        await store.close();
-      }
-    });
+      }),
+    );
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConnectorError, ErrorCode, TopicNotFoundError } from '../../errors';
-import { type GlobalOptions, openStore, writeOut } from '../common';
+import { type GlobalOptions, withStore, writeOut } from '../common';
 
 /** `connector topic create|list|delete` on the local store (like `fluvio topic`). */
 export function registerTopic(program: Command): void {
@@ -10,44 +10,35 @@ export function registerTopic(program: Command): void {
     .command('create')
     .argument('<name>', 'topic name')
     .description('create a topic')
-    .action(async (name: string, _o, cmd: Command) => {
-      const store = openStore(cmd.optsWithGlobals<GlobalOptions>());
-      try {
+    .action((name: string, _o, cmd: Command) =>
+      withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         if (!(await store.createTopic(name))) throw new ConnectorError(`Topic "${name}" already exists`, ErrorCode.TOPIC_EXISTS);
         await writeOut(`topic "${name}" created\n`);
-      } finally {
-        await store.close();
-      }
-    });
+      }),
+    );
 
   topic
     .command('list')
     .description('list topics with their record counts')
-    .action(async (_o, cmd: Command) => {
-      const store = openStore(cmd.optsWithGlobals<GlobalOptions>());
-      try {
+    .action((_o, cmd: Command) =>
+      withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         const topics = await store.listTopics();
         if (topics.length === 0) return writeOut('No topics found\n');
         const width = Math.max(4, ...topics.map((t) => t.name.length));
         const lines = [` ${'NAME'.padEnd(width)}  RECORDS  CREATED`];
         for (const t of topics) lines.push(` ${t.name.padEnd(width)}  ${String(t.records).padStart(7)}  ${new Date(t.createdAt).toISOString()}`);
         await writeOut(`${lines.join('\n')}\n`);
-      } finally {
-        await store.close();
-      }
-    });
+      }),
+    );
 
   topic
     .command('delete')
     .argument('<name>', 'topic name')
     .description('delete a topic and its records')
-    .action(async (name: string, _o, cmd: Command) => {
-      const store = openStore(cmd.optsWithGlobals<GlobalOptions>());
-      try {
+    .action((name: string, _o, cmd: Command) =>
+      withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         if (!(await store.deleteTopic(name))) throw new TopicNotFoundError(name);
         await writeOut(`topic "${name}" deleted\n`);
-      } finally {
-        await store.close();
-      }
-    });
+      }),
+    );
 }
