@@ -3,5 +3,5 @@ export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransp
 export { type Logger, createJsonLogger, silentLogger } from './log';
 export { createMetrics } from './metrics';
 export { createRecordPipeline, type ProducerRetryOptions, type RecordPipeline } from './pipeline';
-export { ensureTopic, runConnector, type RunConnectorOptions, type RunResult, type RuntimeDeps } from './runner';
+export { assertTransformsRunnable, ensureTopic, runConnector, type RunConnectorOptions, type RunResult, type RuntimeDeps } from './runner';
 export { nextSlot, runPeriodic } from './schedule';

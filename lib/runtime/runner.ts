@@ -58,6 +58,21 @@ export async function ensureTopic(spec: ConnectorSpec, topics: TopicBackend, log
 }
 
 /**
+ * Transforms (SmartModules) are parsed but not executed yet: refuse to produce untransformed
+ * records unless the caller opted in (`--skip-transforms`). Used by `runConnector` and, before
+ * anything is spawned, by `connector deploy start`.
+ * @throws ConnectorError CONFIG_UNSUPPORTED when `spec` has transforms and `skipTransforms` is not set.
+ */
+export function assertTransformsRunnable(spec: ConnectorSpec, skipTransforms = false): void {
+  if (spec.transforms.length === 0 || skipTransforms) return;
+  throw new ConnectorError(
+    `${spec.file}: transforms are not executed yet (${spec.transforms.map((t) => t.uses).join(', ')}); ` +
+      'refusing to produce untransformed records. Remove `transforms` or run with --skip-transforms to produce them untransformed.',
+    ErrorCode.CONFIG_UNSUPPORTED,
+  );
+}
+
+/**
  * The one connector lifecycle, shared by `connector run`, `connector deploy start`, the Lambda
  * handler and the container entrypoint: ensure the topic, start the source with an AbortSignal,
  * produce every record (retrying the topic with backoff), and on abort finish the in-flight
@@ -78,13 +93,7 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   const http = options.deps?.http ?? nodeHttpTransport;
   const metrics = options.metrics ?? createMetrics();
 
-  if (spec.transforms.length > 0 && !options.skipTransforms) {
-    throw new ConnectorError(
-      `${spec.file}: transforms are not executed yet (${spec.transforms.map((t) => t.uses).join(', ')}); ` +
-        'refusing to produce untransformed records. Remove `transforms` or run with --skip-transforms to produce them untransformed.',
-      ErrorCode.CONFIG_UNSUPPORTED,
-    );
-  }
+  assertTransformsRunnable(spec, options.skipTransforms);
   if (spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms are NOT executed yet; producing untransformed records');
 
   await ensureTopic(spec, topics, log);
@@ -93,6 +102,7 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   const ctx: SourceContext = { signal, emit: (records) => pipeline.emit(records), log, clock, http, metrics };
   const onAbort = (): void => pipeline.stopping();
   signal.addEventListener('abort', onAbort, { once: true });
+  let failed = false;
   try {
     const source = spec.definition.create(spec.config);
     log.info({ topic: spec.topic.name, kind: source.kind, ...(source.kind === 'periodic' ? { intervalMs: source.intervalMs } : {}) }, 'connector started');
@@ -100,8 +110,14 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
     if (source.kind === 'periodic') await runPeriodic(source, ctx);
     else await source.run(ctx);
     await pipeline.flush();
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
+    // A source that failed may leave emitted records in flight: still write them (a write that
+    // fails is logged with its undelivered count by the pipeline), so none is dropped silently.
+    if (failed) await pipeline.flush().catch(() => undefined);
     await producer.close();
   }
   const reason = signal.aborted ? 'stopped' : 'completed';

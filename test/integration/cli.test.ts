@@ -127,6 +127,14 @@ describe('cli (child process)', () => {
     expect(connector(data, ['deploy', 'list']).stdout).toBe('No connectors found\n');
   });
 
+  it('should refuse to deploy a config with transforms (not executed yet) before spawning anything', () => {
+    const config = writeConfig('t.yaml', 'apiVersion: 0.2.0\nmeta:\n  version: 0.1.0\n  name: tr\n  type: test-connector\n  topic: t\ntransforms:\n  - uses: infinyon/jolt@0.4.1\n');
+    const r = connector(data, ['deploy', 'start', '--config', config]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('transforms are not executed yet (infinyon/jolt@0.4.1)');
+    expect(connector(data, ['deploy', 'list']).stdout).toBe('No connectors found\n');
+  });
+
   it('should fail with exit 1 when a legacy config needs a topic that does not exist', () => {
     const config = writeConfig('legacy.yaml', `version: v1\nname: cat-facts\ntype: http\ntopic: cat-facts\ndirection: source\nparameters:\n  endpoint: ${server.url}/api/quote\n  interval: 1\n`);
     const r = connector(data, ['run', '-c', config]);

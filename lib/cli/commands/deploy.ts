@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConnectorError, ErrorCode } from '../../errors';
+import { assertTransformsRunnable } from '../../runtime';
 import { dataDirOf, type GlobalOptions, loadSpec, writeOut } from '../common';
 import { DeploymentIndex, isAlive } from '../deployments';
 
@@ -32,12 +33,7 @@ export function registerDeploy(program: Command): void {
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<StartOptions>();
       const spec = loadSpec(opts.config, opts.secrets); // bad config: exit 2 before anything is spawned
-      if (spec.transforms.length > 0 && !opts.skipTransforms) {
-        throw new ConnectorError(
-          `${spec.file}: transforms are not executed yet; remove them or pass --skip-transforms`,
-          ErrorCode.CONFIG_UNSUPPORTED,
-        );
-      }
+      assertTransformsRunnable(spec, opts.skipTransforms);
       const dataDir = dataDirOf(opts);
       await withIndex(cmd, async (index) => {
         const started = await index.exclusive(async () => {

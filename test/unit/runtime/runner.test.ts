@@ -1,9 +1,10 @@
-import { createRegistry, defaultRegistry } from '../../../lib/connectors';
+import { createRegistry, defaultRegistry, testConnector } from '../../../lib/connectors';
 import { parseConnectorConfig } from '../../../lib/config';
 import { ErrorCode, TopicNotFoundError } from '../../../lib/errors';
 import { silentLogger } from '../../../lib/runtime/log';
 import { runConnector } from '../../../lib/runtime/runner';
 import { type LocalTopicStore, openLocalTopicStore } from '../../../lib/topics/local';
+import type { TopicBackend } from '../../../lib/topics/types';
 import { tempDir } from '../../support/cli';
 import { VirtualClock } from '../../support/virtual-clock';
 
@@ -65,5 +66,31 @@ describe('runtime/runner', () => {
     expect(await store.topicExists('greetings')).toBe(false);
     const result = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger }, skipTransforms: true });
     expect(result.metrics.records).toBe(1);
+  });
+
+  it('should still write records emitted by a source that then fails, and rethrow its error', async () => {
+    // A test-connector whose source emits without awaiting, then throws: an error path of a buggy source.
+    const failing = { ...testConnector, create: () => ({
+      kind: 'continuous' as const,
+      async run(ctx: { emit(r: Array<{ value: string }>): Promise<void> }) {
+        void ctx.emit([{ value: 'in flight' }]);
+        throw new Error('source exploded');
+      },
+    }) };
+    const spec = parseConnectorConfig(legacyTest('create_topic: true\n'), { file: 'mem.yaml', registry: createRegistry([failing]) });
+    // The real store behind a producer whose writes take 20 ms, so the record is still in flight when the source fails.
+    const slow: TopicBackend = {
+      createTopic: (n) => store.createTopic(n),
+      topicExists: (n) => store.topicExists(n),
+      listTopics: () => store.listTopics(),
+      deleteTopic: (n) => store.deleteTopic(n),
+      close: async () => undefined,
+      producer(topic) {
+        const real = store.producer(topic);
+        return { topic, close: () => real.close(), send: async (r) => (await new Promise((ok) => setTimeout(ok, 20)), real.send(r)) };
+      },
+    };
+    await expect(runConnector({ spec, topics: slow, signal: new AbortController().signal, deps: { log: silentLogger } })).rejects.toThrow('source exploded');
+    expect(await values('greetings')).toEqual(['in flight']);
   });
 });
