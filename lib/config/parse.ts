@@ -10,7 +10,7 @@ import { isPlainObject } from './normalize';
 import { loadSecretValues, renderSecrets, type SecretValues } from './secrets';
 import type { ConfigFormat, ConnectorSpec } from './spec';
 import type { TransformStep } from './transforms';
-import { ConfigSource, type PathSegment } from './yaml-source';
+import { ConfigSource, type IssueDetail, type PathSegment } from './yaml-source';
 
 /** Options of {@link parseConnectorConfig}. */
 export interface ParseOptions {
@@ -20,6 +20,14 @@ export interface ParseOptions {
   registry: ConnectorRegistry;
   /** Secret values; default: the environment only (`loadSecretValues({ env: process.env })`). */
   secrets?: SecretValues;
+  /**
+   * Check secret declarations and references but do not look values up (`serverless package`:
+   * secrets resolve at run time). A reference renders as a placeholder (`secret`, or
+   * `https://secret.invalid/` when it is the whole value), and schema issues of a value that contains
+   * one are not reported, since its final value is unknown. Such a spec is for planning (type,
+   * topic, interval, stream); run the connector from a spec parsed with real values. Default false.
+   */
+  deferSecrets?: boolean;
 }
 
 const LEGACY_KEYS = ['version', 'name', 'type', 'topic', 'parameters', 'direction', 'create_topic', 'create-topic'];
@@ -161,6 +169,7 @@ export function parseConnectorConfig(text: string, options: ParseOptions): Conne
     values: options.secrets ?? loadSecretValues({ env: process.env }),
     skip: legacy ? ['secrets'] : ['meta', 'secrets'],
     declaredIn: legacy ? '`secrets:`' : '`meta.secrets` (- name: NAME)',
+    defer: options.deferSecrets === true,
   });
   issues.push(...rendered.issues.map((detail) => source.issue(detail)));
   const data = rendered.data as Data;
@@ -170,10 +179,16 @@ export function parseConnectorConfig(text: string, options: ParseOptions): Conne
   const section = definition && { key: legacy ? 'parameters' : definition.section, schema: sectionSchema(definition, format) };
   const schema: z.ZodType = legacy ? legacyConfigSchema(section?.schema) : apiConfigSchema(format, section);
   const result = schema.safeParse(data, { reportInput: true });
+  let skippedDeferred: IssueDetail | undefined;
   if (!result.success) {
     const renderFailed = new Set(rendered.issues.map((detail) => JSON.stringify(detail.path)));
+    const deferredPaths = new Set(rendered.deferred.map((path) => JSON.stringify(path)));
     const details = toIssueDetails(result.error.issues, { schema, topLevelHints: topLevelHints(format, registry, definition) });
     for (const detail of details) {
+      if (deferredPaths.has(JSON.stringify(detail.path))) {
+        skippedDeferred ??= detail;
+        continue;
+      }
       if (renderFailed.has(JSON.stringify(detail.path))) continue; // already reported as a secret issue
       issues.push(source.issue(legacy && detail.path[0] === 'secrets' ? { ...detail, hideValue: true } : detail));
     }
@@ -181,6 +196,11 @@ export function parseConnectorConfig(text: string, options: ParseOptions): Conne
   if (legacy && definition && (data.direction === 'source' || data.direction === 'sink') && data.direction !== definition.direction) {
     const expected = `expected "${definition.direction}" (${definition.type} is a ${definition.direction} connector)`;
     issues.push(source.issue({ code: ErrorCode.CONFIG_INVALID_VALUE, path: ['direction'], detail: `invalid value {value}, ${expected}`, expected }));
+  }
+  if (issues.length === 0 && skippedDeferred) {
+    // Only values made of deferred secrets failed, and no placeholder satisfies them.
+    const { path, code } = skippedDeferred;
+    issues.push(source.issue({ path, code, hideValue: true, detail: `this value contains a secret and cannot be checked without its value (${skippedDeferred.detail.replace(/\{value\}\s*/g, '')})` }));
   }
   if (issues.length > 0 || !result.success || !definition) {
     const unique = [...new Map(issues.map((issue) => [issue.message, issue])).values()];

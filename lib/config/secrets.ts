@@ -69,6 +69,11 @@ export function loadSecretValues(options: { file?: string; env?: NodeJS.ProcessE
   };
 }
 
+/** What a deferred secret reference renders as inside a longer string (see {@link RenderOptions.defer}). */
+export const DEFERRED_SECRET = 'secret';
+/** What a deferred secret reference renders as when it is the whole string. */
+export const DEFERRED_SECRET_URL = 'https://secret.invalid/';
+
 /** `${{ … }}` in a string (minijinja variable delimiters as Fluvio configures them). */
 const TEMPLATE = /\$\{\{\s*(.*?)\s*\}\}/g;
 const SECRET_REFERENCE = /^secrets\.([A-Za-z_][A-Za-z0-9_]*)$/;
@@ -82,6 +87,13 @@ export interface RenderOptions {
   skip: readonly PathSegment[];
   /** Where names are declared, for messages (`meta.secrets`, `secrets`). */
   declaredIn: string;
+  /**
+   * Do not look values up (they are resolved later, at run time: SSM Parameter Store or Secrets
+   * Manager in AWS): a declared reference renders as a placeholder, {@link DEFERRED_SECRET} (or
+   * {@link DEFERRED_SECRET_URL} when it is the whole string, so an `endpoint` that is one secret
+   * still parses), and its path is returned in `deferred`. Undeclared names are still reported.
+   */
+  defer?: boolean;
 }
 
 /**
@@ -90,12 +102,13 @@ export interface RenderOptions {
  * text before parsing YAML, this runs on parsed values, so a value containing quotes, `: ` or newlines
  * cannot break the YAML or inject keys. Only declared names render.
  *
- * @returns the rendered copy of `data`, and one issue per bad reference (CONFIG_SECRET_UNDECLARED,
+ * @returns the rendered copy of `data`; the paths of strings left unrendered (`defer`); and one issue per bad reference (CONFIG_SECRET_UNDECLARED,
  *   CONFIG_SECRET_MISSING, CONFIG_INVALID_VALUE for other `${{ }}` expressions), pointing at the
  *   reference inside its string; messages name the secret, never a value.
  */
-export function renderSecrets(data: unknown, options: RenderOptions): { data: unknown; issues: IssueDetail[] } {
+export function renderSecrets(data: unknown, options: RenderOptions): { data: unknown; issues: IssueDetail[]; deferred: PathSegment[][] } {
   const issues: IssueDetail[] = [];
+  const deferred: PathSegment[][] = [];
   const skipKey = JSON.stringify(options.skip);
 
   const renderString = (text: string, path: PathSegment[]): string =>
@@ -112,6 +125,10 @@ export function renderSecrets(data: unknown, options: RenderOptions): { data: un
         issues.push({ ...at, code: ErrorCode.CONFIG_SECRET_UNDECLARED, detail: `secret "${name}" is not declared, ${hint}declare it in ${options.declaredIn}`, ...(suggestion ? { suggestion } : {}) });
         return reference;
       }
+      if (options.defer) {
+        deferred.push(path);
+        return text.trim() === reference ? DEFERRED_SECRET_URL : DEFERRED_SECRET;
+      }
       const value = options.values.lookup(name) ?? options.declared.get(name);
       if (value === undefined) {
         issues.push({ ...at, code: ErrorCode.CONFIG_SECRET_MISSING, detail: `secret "${name}" has no value in ${options.values.describe}` });
@@ -127,5 +144,5 @@ export function renderSecrets(data: unknown, options: RenderOptions): { data: un
     if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, visit(item, [...path, key])]));
     return value;
   };
-  return { data: visit(data, []), issues };
+  return { data: visit(data, []), issues, deferred };
 }

@@ -181,3 +181,54 @@ parameters:
     expect(error.message).not.toContain('hunter');
   });
 });
+
+describe('Function: parseConnectorConfig (deferSecrets)', () => {
+  const noValues = { lookup: () => undefined, describe: 'nowhere' };
+
+  it('should accept declared secrets without values, as for `serverless package`', () => {
+    // Prepare
+    const text = configWithSecret('${{ secrets.ENDPOINT_SECRET }}').replace('"\n', '"\n  headers:\n    - "Authorization: Bearer ${{ secrets.ENDPOINT_SECRET }}"\n  interval: 15s\n');
+
+    // Act
+    const spec = parseConnectorConfig(text, { file: 'd.yaml', registry: defaultRegistry, secrets: noValues, deferSecrets: true });
+
+    // Assess
+    const config = spec.config as HttpSourceConfig;
+    expect(spec.secrets).toEqual(['ENDPOINT_SECRET']);
+    expect(config.endpoint).toBe('https://secret.invalid/');
+    expect(config.headers).toEqual([['Authorization', 'Bearer secret']]);
+    expect(config.interval).toBe(15_000);
+  });
+
+  it('should still report an undeclared secret and other invalid fields with their positions', () => {
+    // Prepare
+    const text = configWithSecret('https://${{ secrets.ENDPOINT_SECRT }}/x').replace('"\n', '"\n  interval: soon\n');
+
+    // Act
+    const error = thrown(() => parseConnectorConfig(text, { file: 'd.yaml', registry: defaultRegistry, secrets: noValues, deferSecrets: true }));
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    expect(issues.map((issue) => [issue.code, issue.path, issue.line])).toEqual([
+      [ErrorCode.CONFIG_SECRET_UNDECLARED, 'http.endpoint', 10],
+      [ErrorCode.CONFIG_INVALID_VALUE, 'http.interval', 11],
+    ]);
+    expect(issues[0]?.message).toContain('did you mean "ENDPOINT_SECRET"');
+  });
+
+  it('should say a value made of a secret cannot be checked when no placeholder fits it', () => {
+    // Prepare: a secret inside a duration cannot be validated without its value
+    const text = configWithSecret('https://example.com').replace('"\n', '"\n  interval: "${{ secrets.ENDPOINT_SECRET }}s"\n');
+
+    // Act
+    const error = thrown(() => parseConnectorConfig(text, { file: 'd.yaml', registry: defaultRegistry, secrets: noValues, deferSecrets: true }));
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: 'http.interval', line: 11 });
+    expect(issues[0]?.message).toContain('contains a secret and cannot be checked without its value');
+  });
+});
