@@ -5,3 +5,4 @@ export { createMetrics } from './metrics';
 export { createRecordPipeline, type ProducerRetryOptions, type RecordPipeline } from './pipeline';
 export { assertTransformsRunnable, ensureTopic, runConnector, type RunConnectorOptions, type RunResult, type RuntimeDeps } from './runner';
 export { nextSlot, runPeriodic } from './schedule';
+export { type PollWindow, runWindow, type WindowReport, windowSlots } from './window';

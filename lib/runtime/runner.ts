@@ -8,6 +8,7 @@ import { createJsonLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
 import { createRecordPipeline, type ProducerRetryOptions } from './pipeline';
 import { runPeriodic } from './schedule';
+import { type PollWindow, runWindow, type WindowReport } from './window';
 
 /** Side effects of a run; every field has a real default. */
 export interface RuntimeDeps {
@@ -33,6 +34,11 @@ export interface RunConnectorOptions {
   producerRetry?: ProducerRetryOptions;
   /** Called once the topic is ready and the source has started. */
   onStarted?: () => void;
+  /**
+   * Poll only the slots of this window, then complete (a scheduled Lambda function). Periodic
+   * sources only. Default: run until `signal` aborts.
+   */
+  window?: PollWindow;
 }
 
 /** How a run ended. */
@@ -40,6 +46,8 @@ export interface RunResult {
   /** `stopped`: the signal aborted; `completed`: the source ended by itself (e.g. test-connector `count`). */
   reason: 'stopped' | 'completed';
   metrics: ConnectorMetrics;
+  /** With {@link RunConnectorOptions.window}: the slots polled and skipped. */
+  window?: WindowReport;
 }
 
 /**
@@ -81,6 +89,7 @@ export function assertTransformsRunnable(spec: ConnectorSpec, skipTransforms = f
  * @throws ConnectorError CONFIG_UNSUPPORTED when the config has transforms and `skipTransforms` is not set.
  * @throws TopicNotFoundError when the topic is missing and may not be created.
  * @throws TopicWriteError when records could not be written (the count is in `undelivered`).
+ * @throws ConnectorError CONFIG_UNSUPPORTED when `window` is given for a continuous source.
  * @example
  * const spec = loadConnectorConfig('configs/quotes-periodic.yaml', { registry: defaultRegistry });
  * const ac = new AbortController();
@@ -94,6 +103,10 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   const metrics = options.metrics ?? createMetrics();
 
   assertTransformsRunnable(spec, options.skipTransforms);
+  const source = spec.definition.create(spec.config);
+  if (options.window && source.kind !== 'periodic') {
+    throw new ConnectorError(`${spec.file}: ${spec.type} with these settings is a continuous source; it cannot run in a poll window (deploy it as a container task)`, ErrorCode.CONFIG_UNSUPPORTED);
+  }
   if (spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms are NOT executed yet; producing untransformed records');
 
   await ensureTopic(spec, topics, log);
@@ -103,11 +116,12 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   const onAbort = (): void => pipeline.stopping();
   signal.addEventListener('abort', onAbort, { once: true });
   let failed = false;
+  let window: WindowReport | undefined;
   try {
-    const source = spec.definition.create(spec.config);
     log.info({ topic: spec.topic.name, kind: source.kind, ...(source.kind === 'periodic' ? { intervalMs: source.intervalMs } : {}) }, 'connector started');
     options.onStarted?.();
-    if (source.kind === 'periodic') await runPeriodic(source, ctx);
+    if (source.kind === 'periodic' && options.window) window = await runWindow(source, ctx, options.window);
+    else if (source.kind === 'periodic') await runPeriodic(source, ctx);
     else await source.run(ctx);
     await pipeline.flush();
   } catch (err) {
@@ -121,6 +135,6 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
     await producer.close();
   }
   const reason = signal.aborted ? 'stopped' : 'completed';
-  log.info({ reason, records: metrics.records, bytes: metrics.bytes, errors: metrics.errors, dropped: metrics.dropped }, 'connector finished');
-  return { reason, metrics };
+  log.info({ reason, records: metrics.records, bytes: metrics.bytes, errors: metrics.errors, dropped: metrics.dropped, ...(window ? { polls: window.polls, skipped: window.skipped } : {}) }, 'connector finished');
+  return { reason, metrics, ...(window ? { window } : {}) };
 }

@@ -1,0 +1,110 @@
+import type { PeriodicSource, SourceContext } from '../connectors/types';
+import { TopicWriteError } from '../errors';
+
+/**
+ * A bounded stretch of time in which a scheduled function polls: the schedule event's time plus
+ * the function's window length. Slots are `anchorMs + k × intervalMs` that fall in
+ * `[startMs, endMs)`.
+ */
+export interface PollWindow {
+  /** Window start: the schedule event's `time`, ms since the Unix epoch (not the invocation's start). */
+  startMs: number;
+  /** Window end (exclusive), ms since the epoch. The next window starts here. */
+  endMs: number;
+  /**
+   * Origin of the slot grid, ms since the epoch. `0` (epoch-aligned, the default) makes every slot
+   * fall in exactly one window when windows tile time (`rate(1 minute)`); use `startMs` for a native
+   * schedule whose period equals the interval (one slot, at the event time).
+   */
+  anchorMs?: number;
+  /**
+   * Stop this long (ms) before `endMs`: no poll starts after `endMs - marginMs`, and a poll still
+   * running then is aborted, so one invocation never overlaps the next. Default 1 000.
+   */
+  marginMs?: number;
+}
+
+/** What one window did. */
+export interface WindowReport {
+  /** Slot times of the window (the slot rule), ms since the epoch. */
+  slots: number[];
+  /** Polls made. */
+  polls: number;
+  /** Slots not polled because they had passed when the invocation got to them (late start, slow poll). */
+  skipped: number;
+  /** For each poll: start time minus its slot time, ms (≥ 0). */
+  driftMs: number[];
+}
+
+/**
+ * The slot rule: times `anchorMs + k × intervalMs` (integer k) in `[startMs, endMs)`.
+ * For `rate(1 minute)` windows and an epoch-aligned grid, a 2 s interval gives 30 slots per window,
+ * 15 s gives 4, 45 s gives 1 or 2, 90 s gives 1 in two windows out of three.
+ * @param intervalMs - Fluvio's `interval`, in ms (> 0).
+ */
+export function windowSlots(intervalMs: number, window: Pick<PollWindow, 'startMs' | 'endMs' | 'anchorMs'>): number[] {
+  const anchor = window.anchorMs ?? 0;
+  const slots: number[] = [];
+  for (let k = Math.ceil((window.startMs - anchor) / intervalMs); anchor + k * intervalMs < window.endMs; k++) slots.push(anchor + k * intervalMs);
+  return slots;
+}
+
+/**
+ * Polls a periodic source at each slot of one window, then returns: the body of a scheduled Lambda
+ * function. Slots that already passed when their turn comes are skipped, except that the most
+ * recent missed slot is polled at once (a late or cold start still polls once instead of waiting
+ * for the next slot). No poll starts at or after `endMs - marginMs`; a poll running then is aborted.
+ * A poll that throws is logged and counted (`metrics.errors`) and the next slot polls again; a
+ * {@link TopicWriteError} is rethrown (records could not be written).
+ */
+export async function runWindow(source: PeriodicSource, ctx: SourceContext, window: PollWindow): Promise<WindowReport> {
+  const { clock, log } = ctx;
+  const slots = windowSlots(source.intervalMs, window);
+  const deadline = window.endMs - (window.marginMs ?? 1_000);
+  const report: WindowReport = { slots, polls: 0, skipped: 0, driftMs: [] };
+
+  // Abort the in-flight poll at the deadline (and when the caller aborts).
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  // A real timer, not `clock.sleep`: a test clock jumps time forward on sleep.
+  const timer = setTimeout(() => stop.abort(new Error('poll window ended')), Math.max(0, deadline - clock.now()));
+  const pollCtx: SourceContext = { ...ctx, signal: stop.signal };
+
+  try {
+    let index = 0;
+    while (index < slots.length && !stop.signal.aborted) {
+      let now = clock.now();
+      if (now >= deadline) break;
+      // Skip every passed slot but the latest one, which is polled at once.
+      let next = index;
+      while (next + 1 < slots.length && (slots[next + 1] as number) <= now) next++;
+      report.skipped += next - index;
+      const slot = slots[next] as number;
+      if (slot >= deadline) break;
+      if (slot > now) await clock.sleep(slot - now, stop.signal);
+      if (stop.signal.aborted) break;
+      now = clock.now();
+      report.driftMs.push(Math.max(0, now - slot));
+      report.polls++;
+      try {
+        await source.poll(pollCtx);
+      } catch (err) {
+        if (err instanceof TopicWriteError) throw err;
+        ctx.metrics.errors++;
+        log.error({ err }, 'poll failed');
+      }
+      index = next + 1;
+    }
+    const remaining = slots.length - report.polls - report.skipped;
+    if (remaining > 0) {
+      report.skipped += remaining;
+      log.warn({ skipped: remaining }, 'window ended before every slot was polled');
+    }
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+  if (report.skipped > 0) log.warn({ skipped: report.skipped, intervalMs: source.intervalMs }, 'skipped slots that had passed');
+  return report;
+}
