@@ -35,6 +35,10 @@ export const ErrorCode = {
   TOPIC_WRITE_FAILED: 'TOPIC_WRITE_FAILED',
   /** The local store file was written by a newer version of this program (schema version). */
   TOPIC_STORE_UNSUPPORTED: 'TOPIC_STORE_UNSUPPORTED',
+  /** A record can never be accepted by the topic backend: too large (Kinesis: data + partition key > 1 MiB). */
+  TOPIC_RECORD_TOO_LARGE: 'TOPIC_RECORD_TOO_LARGE',
+  /** A topic management call (create, describe, list, delete) failed, or a topic did not become ready in time. */
+  TOPIC_ADMIN_FAILED: 'TOPIC_ADMIN_FAILED',
   /** The topic already exists (explicit `topic create`). */
   TOPIC_EXISTS: 'TOPIC_EXISTS',
   /** A connector with this name is already running (`deploy start`). */
@@ -45,6 +49,10 @@ export const ErrorCode = {
   CONNECTOR_START_FAILED: 'CONNECTOR_START_FAILED',
   /** Bad command-line usage. */
   USAGE: 'USAGE',
+  /** Deployment options (`custom.connectors` in serverless.yml, `--param`) are invalid. */
+  DEPLOY_OPTIONS_INVALID: 'DEPLOY_OPTIONS_INVALID',
+  /** The configs cannot be deployed as they are (duplicate names, a stack over CloudFormation's limits, an environment over Lambda's 4 KB). */
+  DEPLOY_UNSUPPORTED: 'DEPLOY_UNSUPPORTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -79,6 +87,42 @@ export class TopicWriteError extends ConnectorError {
     super(message, ErrorCode.TOPIC_WRITE_FAILED, { cause });
     this.name = 'TopicWriteError';
     this.undelivered = undelivered;
+  }
+}
+
+/**
+ * Thrown by a producer before writing anything when one record of a send can never be accepted
+ * (Kinesis: data + partition key over 1 MiB). Retrying cannot help. The message gives the record's
+ * index in the send, its size and the limit, never its content; `undelivered` is the whole send.
+ */
+export class RecordTooLargeError extends TopicWriteError {
+  override readonly code: ErrorCode = ErrorCode.TOPIC_RECORD_TOO_LARGE;
+  /** Index of the first oversize record in the `send` call. */
+  readonly index: number;
+  /** Its size in bytes, counted as the backend counts it. */
+  readonly size: number;
+  /** The backend's per-record limit, in bytes. */
+  readonly limit: number;
+  constructor(topic: string, details: { index: number; size: number; limit: number; undelivered: number }) {
+    super(
+      `record ${details.index} of a batch for topic "${topic}" is ${details.size} bytes, over the limit of ${details.limit} bytes: nothing of the batch was written`,
+      details.undelivered,
+    );
+    this.name = 'RecordTooLargeError';
+    this.index = details.index;
+    this.size = details.size;
+    this.limit = details.limit;
+  }
+}
+
+/** A topic management call failed (permissions, limits, validation), or a topic did not become ready in time. */
+export class TopicAdminError extends ConnectorError {
+  /** The topic concerned (`''` for a listing). */
+  readonly topic: string;
+  constructor(topic: string, message: string, cause?: unknown) {
+    super(message, ErrorCode.TOPIC_ADMIN_FAILED, { cause });
+    this.name = 'TopicAdminError';
+    this.topic = topic;
   }
 }
 
