@@ -1,37 +1,50 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { runConnector } from '../../runtime';
 import { createJsonLogger } from '../../runtime/log';
 import { createMetrics } from '../../runtime/metrics';
-import { type GlobalOptions, loadSpec, openStore, stopSignal } from '../common';
+import { type ConfigSourceOptions, loadSpecFrom, openTopics, stopSignal, TopicBackendName, type TopicsOptions } from '../common';
 import { createTerminalReporter } from '../terminal';
 
-interface RunOptions extends GlobalOptions {
-  config: string;
-  secrets?: string;
+interface RunOptions extends TopicsOptions, ConfigSourceOptions {
   skipTransforms?: boolean;
 }
 
-/** `connector run --config FILE [--secrets FILE]`: runs one connector in the foreground until SIGINT/SIGTERM. */
+/**
+ * `connector run (--config FILE | --config-env VAR) [--secrets FILE] [--topics local|kinesis]
+ * [--stream-prefix P]`: runs one connector in the foreground until SIGINT/SIGTERM (or until the
+ * source ends). `--topics kinesis` writes to Kinesis Data Streams instead of the local store.
+ */
 export function registerRun(program: Command): void {
   program
     .command('run')
     .description('run a connector in the foreground (Ctrl-C stops it cleanly)')
-    .requiredOption('-c, --config <file>', 'connector config (YAML)')
+    .option('-c, --config <file>', 'connector config (YAML)')
+    .option('--config-env <var>', 'read the connector config (YAML text) from this environment variable instead of a file')
     .option('-s, --secrets <file>', 'secrets file with KEY=VALUE lines (falls back to the environment)')
+    .addOption(
+      new Option('--topics <backend>', 'where topics live: the local store, or Kinesis Data Streams (AWS_REGION, CONNECTOR_KINESIS_ENDPOINT)')
+        .choices(Object.values(TopicBackendName))
+        .default(TopicBackendName.LOCAL)
+        .env('CONNECTOR_TOPICS'),
+    )
+    .addOption(new Option('--stream-prefix <prefix>', 'with --topics kinesis: stream name = prefix + topic').default('').env('CONNECTOR_STREAM_PREFIX'))
     .option('--skip-transforms', 'run a config that has transforms without executing them (not supported yet)')
     .action(async (_opts, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
-      const spec = loadSpec(opts.config, opts.secrets);
+      const spec = loadSpecFrom(opts);
       const signal = stopSignal();
       const metrics = createMetrics();
       const tty = process.stderr.isTTY === true;
       const reporter = tty ? createTerminalReporter(process.stderr, metrics, `${spec.name} → ${spec.topic.name}`) : undefined;
       const log = reporter?.log ?? createJsonLogger();
-      const store = openStore(opts);
+      const opened = await openTopics(opts, { defaultPartitionKey: spec.name, log }).catch((err: unknown) => {
+        reporter?.stop();
+        throw err;
+      });
       try {
         await runConnector({
           spec,
-          topics: store,
+          topics: opened.topics,
           signal,
           metrics,
           deps: { log },
@@ -45,7 +58,7 @@ export function registerRun(program: Command): void {
         });
       } finally {
         reporter?.stop();
-        await store.close();
+        await opened.close();
       }
     });
 }

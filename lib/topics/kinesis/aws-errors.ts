@@ -64,9 +64,21 @@ export function isTransientAwsError(err: unknown): boolean {
   const shape = err as AwsErrorShape;
   if (TRANSIENT_AWS_ERRORS.has(awsErrorName(err))) return true;
   if (typeof shape.code === 'string' && NETWORK_ERRORS.has(shape.code)) return true;
+  if (isWrappedNetworkError(err)) return true;
   if (shape.$retryable) return true;
   const status = awsHttpStatus(err);
   return status !== undefined && status >= 500;
+}
+
+/**
+ * The SDK's retry middleware replaces an error that is not `instanceof Error` in its realm (e.g. a
+ * socket error created outside a jest/vm sandbox) with `new Error('AWS SDK error wrapper for …')`,
+ * which loses `code`: recognise the network code in that message.
+ */
+function isWrappedNetworkError(err: unknown): boolean {
+  const message = (err as { message?: unknown }).message;
+  if (typeof message !== 'string' || !message.startsWith('AWS SDK error wrapper for ')) return false;
+  return [...NETWORK_ERRORS].some((code) => message.includes(code));
 }
 
 /** `true` for ResourceNotFoundException (the stream does not exist, or is not ACTIVE yet). */
