@@ -49,6 +49,8 @@ export const ErrorCode = {
   CONNECTOR_START_FAILED: 'CONNECTOR_START_FAILED',
   /** Bad command-line usage. */
   USAGE: 'USAGE',
+  /** Every poll of a scheduled function's window failed (the endpoint is down or answers errors). */
+  CONNECTOR_POLLS_FAILED: 'CONNECTOR_POLLS_FAILED',
   /** Deployment options (`custom.connectors` in serverless.yml, `--param`) are invalid. */
   DEPLOY_OPTIONS_INVALID: 'DEPLOY_OPTIONS_INVALID',
   /** The configs cannot be deployed as they are (duplicate names, a stack over CloudFormation's limits, an environment over Lambda's 4 KB). */

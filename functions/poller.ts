@@ -1,0 +1,153 @@
+/**
+ * The Lambda handler of every periodic source (`functions/poller.handler`): one scheduled
+ * invocation polls the config's endpoint at each interval slot of its window and produces to the
+ * topic's Kinesis stream, through the same `runConnector` as `connector run`.
+ *
+ * Configured by the generator (lib/deploy) through environment variables (`ConnectorEnv`); secret
+ * values come from SSM Parameter Store or Secrets Manager through middy middlewares, into the
+ * handler's context only (never the environment or logs).
+ */
+import middy from '@middy/core';
+import secretsManager from '@middy/secrets-manager';
+import ssm from '@middy/ssm';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { parseConnectorConfig, type SecretValues } from '../lib/config';
+import { defaultRegistry } from '../lib/connectors';
+import { ConnectorEnv } from '../lib/deploy/env';
+import { ConnectorError, ErrorCode } from '../lib/errors';
+import { createJsonLogger, type Logger } from '../lib/runtime/log';
+import { type RuntimeDeps, runConnector } from '../lib/runtime/runner';
+import type { TopicBackend } from '../lib/topics/types';
+import { createKinesisClient, openKinesisTopics } from '../lib/topics/kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+
+/** What one invocation did (the invocation's result; `serverless invoke` prints it). */
+export interface PollResult {
+  connector: string;
+  topic: string;
+  /** Window polled, ISO times. */
+  window: { start: string; end: string };
+  /** Slots of the window (slot rule), polls made, slots skipped (passed before their turn). */
+  slots: number;
+  polls: number;
+  skipped: number;
+  /** Records and value bytes accepted by the stream. */
+  records: number;
+  bytes: number;
+  /** Failed requests and responses not produced (non-2xx), as in `connector run`. */
+  errors: number;
+  dropped: number;
+  /** Largest lateness of a poll behind its slot, ms. */
+  maxDriftMs: number;
+}
+
+/** Side effects of the handler; every field has a real default. */
+export interface PollHandlerDeps extends Partial<RuntimeDeps> {
+  /** Environment (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Topic backend (default: Kinesis, streams named `CONNECTOR_STREAM_PREFIX` + topic). */
+  topics?: (connector: string) => TopicBackend;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new ConnectorError(`environment variable ${name} is not set: this function must be deployed by serverless.yml (lib/deploy)`, ErrorCode.USAGE);
+  return value;
+}
+
+/** Secret values the middlewares put on the context (`setToContext`). */
+function contextSecrets(context: object, source: string | undefined): SecretValues {
+  const values = context as Record<string, unknown>;
+  return {
+    lookup: (name) => {
+      const value = values[name];
+      if (value === undefined || value === null) return undefined;
+      return typeof value === 'string' ? value : JSON.stringify(value); // Secrets Manager parses JSON secrets
+    },
+    describe: source === 'secrets-manager' ? 'AWS Secrets Manager' : 'SSM Parameter Store',
+  };
+}
+
+let sharedClient: KinesisClient | undefined;
+
+/** The default topic backend: Kinesis, one client per container (reused across invocations). */
+function kinesisTopics(env: NodeJS.ProcessEnv, log: Logger): (connector: string) => TopicBackend {
+  return (connector) => {
+    sharedClient ??= createKinesisClient({ region: env.AWS_REGION, endpoint: env[ConnectorEnv.KINESIS_ENDPOINT] || undefined });
+    const prefix = env[ConnectorEnv.STREAM_PREFIX] ?? '';
+    return openKinesisTopics({ client: sharedClient, streamName: (topic) => prefix + topic, defaultPartitionKey: connector, log });
+  };
+}
+
+/**
+ * Builds the handler (without middlewares). One invocation = one window starting at the schedule
+ * event's `time`: `CONNECTOR_WINDOW_MS` long, cut short by the function's remaining time.
+ *
+ * @throws ConfigError when the config (with secret values) is invalid.
+ * @throws ConnectorError USAGE when the event has no valid `time` or the environment is incomplete.
+ * @throws TopicWriteError / TopicNotFoundError when records could not be written: the invocation
+ *   fails, and the async on-failure destination (DLQ) receives the event.
+ * @throws ConnectorError CONNECTOR_POLLS_FAILED when every poll of the window failed, so the
+ *   function's Errors metric and the DLQ show a failing endpoint.
+ */
+export function createPollHandler(deps: PollHandlerDeps = {}) {
+  return async (event: Pick<ScheduledEvent, 'time'>, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<PollResult> => {
+    const env = deps.env ?? process.env;
+    const log = (deps.log ?? createJsonLogger()).child({ requestId: context.awsRequestId });
+    const file = env[ConnectorEnv.CONFIG_FILE] ?? `$${ConnectorEnv.CONFIG}`;
+    const spec = parseConnectorConfig(required(env, ConnectorEnv.CONFIG), { file, registry: defaultRegistry, secrets: contextSecrets(context, env[ConnectorEnv.SECRETS_SOURCE]) });
+
+    const startMs = Date.parse(event.time);
+    if (Number.isNaN(startMs)) throw new ConnectorError(`the event has no valid \`time\` (got ${JSON.stringify(event.time)}): expected an EventBridge scheduled event`, ErrorCode.USAGE);
+    const clockNow = (deps.clock ?? { now: Date.now }).now();
+    const windowMs = Number(env[ConnectorEnv.WINDOW_MS] ?? 60_000);
+    const endMs = Math.min(startMs + windowMs, clockNow + context.getRemainingTimeInMillis());
+    const anchorMs = env[ConnectorEnv.WINDOW_ANCHOR] === 'event' ? startMs : 0;
+    const marginMs = Number(env[ConnectorEnv.MARGIN_MS] ?? 2_000);
+
+    const topics = (deps.topics ?? kinesisTopics(env, log))(spec.name);
+    try {
+      const result = await runConnector({
+        spec,
+        topics,
+        signal: new AbortController().signal,
+        deps: { log, ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.http ? { http: deps.http } : {}) },
+        window: { startMs, endMs, anchorMs, marginMs },
+      });
+      const report = result.window ?? { slots: [], polls: 0, skipped: 0, driftMs: [] };
+      const { metrics } = result;
+      const summary: PollResult = {
+        connector: spec.name,
+        topic: spec.topic.name,
+        window: { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() },
+        slots: report.slots.length,
+        polls: report.polls,
+        skipped: report.skipped,
+        records: metrics.records,
+        bytes: metrics.bytes,
+        errors: metrics.errors,
+        dropped: metrics.dropped,
+        maxDriftMs: Math.max(0, ...report.driftMs),
+      };
+      if (report.polls > 0 && metrics.records === 0 && metrics.errors >= report.polls) {
+        throw new ConnectorError(`${spec.name}: every poll of the window failed (${report.polls} polls, ${metrics.errors} errors); see the log`, ErrorCode.CONNECTOR_POLLS_FAILED);
+      }
+      return summary;
+    } finally {
+      await topics.close();
+    }
+  };
+}
+
+/** Secret middlewares for this function's environment: none when the config declares no secrets. */
+function secretMiddlewares(env: NodeJS.ProcessEnv): middy.MiddlewareObj[] {
+  const names = env[ConnectorEnv.SECRETS];
+  if (!names) return [];
+  const fetchData = JSON.parse(names) as Record<string, string>;
+  // Cached for 5 minutes per container: rotation is picked up without a call per invocation.
+  const common = { fetchData, setToContext: true, cacheExpiry: 5 * 60_000, cacheKey: 'connector-secrets' };
+  return [env[ConnectorEnv.SECRETS_SOURCE] === 'secrets-manager' ? secretsManager(common) : ssm(common)] as middy.MiddlewareObj[];
+}
+
+/** The deployed handler: {@link createPollHandler} with the secret middlewares. */
+export const handler = middy(createPollHandler()).use(secretMiddlewares(process.env));

@@ -1,0 +1,104 @@
+import { arn, type CfnResource, getAtt, ref, role } from './cfn';
+import { ConnectorEnv } from './env';
+import type { ConnectorNames } from './naming';
+import type { DeploymentOptions } from './options';
+import { logStatement, secretArn, secretStatements, type StreamRef, streamStatement } from './access';
+import type { ConnectorInput } from './plan';
+
+/** Logical ID of the stack's ECS cluster (created when the stack has a streaming source). */
+export const CLUSTER = 'ConnectorsCluster';
+/** Name of the container in every task definition. */
+export const CONTAINER_NAME = 'connector';
+/** Value used where `container.image` / `container.subnets` are not set (fine for `serverless package`, refused by deploy). */
+export const UNSET = 'UNSET';
+/** How long ECS waits after SIGTERM before SIGKILL, seconds (Fargate maximum 120): time to flush. */
+export const STOP_TIMEOUT_S = 30;
+
+/** The stack's ECS cluster. */
+export function clusterResource(): CfnResource {
+  return { Type: 'AWS::ECS::Cluster', Properties: { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] } };
+}
+
+/**
+ * One streaming source → an ECS Fargate service with one task running `connector run` from the
+ * project image, with its log group, task role (put to its own stream) and execution role (pull the
+ * image, write its logs, read its own secrets, which ECS injects as environment variables).
+ *
+ * The service keeps one task running and replaces it when it stops. Deployments start the new task
+ * before stopping the old one (100 % / 200 %): a short overlap may duplicate records, but no
+ * stream data is missed (at-least-once); the circuit breaker rolls back a task that cannot start.
+ */
+export function streamingTask(input: ConnectorInput, names: ConnectorNames, stream: StreamRef, streamPrefix: string, options: DeploymentOptions): Record<string, CfnResource> {
+  const { spec } = input;
+  const { container } = options;
+  const logGroupId = `${names.base}LogGroup`;
+  const taskRoleId = `${names.base}TaskRole`;
+  const executionRoleId = `${names.base}ExecutionRole`;
+  const taskDefinitionId = `${names.base}TaskDefinition`;
+  const logGroupName = `/ecs/${names.physical}`;
+
+  const environment = [
+    { Name: ConnectorEnv.CONFIG, Value: input.text },
+    { Name: ConnectorEnv.CONFIG_FILE, Value: input.file },
+    { Name: ConnectorEnv.TOPICS, Value: 'kinesis' },
+    { Name: ConnectorEnv.STREAM_PREFIX, Value: streamPrefix },
+  ];
+  const secrets = spec.secrets.map((secret) => ({ Name: secret, ValueFrom: secretArn(secret, options, false) }));
+  const executionStatements = [logStatement(arn('logs', `log-group:${logGroupName}:*`)), ...secretStatements(spec, options)];
+
+  return {
+    [logGroupId]: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: logGroupName, RetentionInDays: container.logRetentionInDays } },
+    [taskRoleId]: role('ecs-tasks.amazonaws.com', 'connector', [streamStatement(stream)], { Description: `Connector ${spec.name} task: put to stream ${stream.name} only` }),
+    [executionRoleId]: role('ecs-tasks.amazonaws.com', 'connector-execution', executionStatements, {
+      Description: `Connector ${spec.name} task execution: pull the image, write its logs, read its secrets`,
+      ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy' }],
+    }),
+    [taskDefinitionId]: {
+      Type: 'AWS::ECS::TaskDefinition',
+      Properties: {
+        Family: names.physical,
+        RequiresCompatibilities: ['FARGATE'],
+        NetworkMode: 'awsvpc',
+        Cpu: container.cpu,
+        Memory: String(container.memory),
+        RuntimePlatform: { OperatingSystemFamily: 'LINUX', CpuArchitecture: container.architecture },
+        ExecutionRoleArn: getAtt(executionRoleId, 'Arn'),
+        TaskRoleArn: getAtt(taskRoleId, 'Arn'),
+        ContainerDefinitions: [
+          {
+            Name: CONTAINER_NAME,
+            Image: container.image ?? UNSET,
+            Essential: true,
+            Command: ['run', '--config-env', ConnectorEnv.CONFIG],
+            Environment: environment,
+            ...(secrets.length > 0 ? { Secrets: secrets } : {}),
+            StopTimeout: STOP_TIMEOUT_S,
+            LogConfiguration: {
+              LogDriver: 'awslogs',
+              Options: { 'awslogs-group': ref(logGroupId), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': 'connector' },
+            },
+          },
+        ],
+      },
+    },
+    [`${names.base}Service`]: {
+      Type: 'AWS::ECS::Service',
+      Properties: {
+        Cluster: ref(CLUSTER),
+        TaskDefinition: ref(taskDefinitionId),
+        DesiredCount: 1,
+        LaunchType: 'FARGATE',
+        NetworkConfiguration: {
+          AwsvpcConfiguration: {
+            Subnets: container.subnets.length > 0 ? container.subnets : [UNSET],
+            SecurityGroups: container.securityGroups,
+            AssignPublicIp: container.assignPublicIp ? 'ENABLED' : 'DISABLED',
+          },
+        },
+        DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
+        PropagateTags: 'SERVICE',
+        Tags: [{ Key: 'connector', Value: spec.name }, { Key: 'config', Value: input.file }],
+      },
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ConfigError, type ConfigIssue, parseConnectorConfig } from '../config';
+import type { ConnectorRegistry } from '../connectors/registry';
+import { ConnectorError, ErrorCode } from '../errors';
+import type { ConnectorInput } from './plan';
+
+/** Config files of a directory: `*.yaml` and `*.yml`, sorted by name. */
+export function configFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (error) {
+    throw new ConnectorError(`cannot read the configs directory ${dir}: ${(error as Error).message}`, ErrorCode.DEPLOY_OPTIONS_INVALID, { cause: error });
+  }
+  return entries.filter((name) => /\.ya?ml$/i.test(name)).sort().map((name) => join(dir, name));
+}
+
+/**
+ * Reads and validates every config of `dir` for deployment: secrets are checked as declarations
+ * only (`deferSecrets`), since their values are resolved at run time in AWS.
+ *
+ * @param serviceDir - directory of serverless.yml; file names in messages and in the deployed
+ *   environment are relative to it (`configs/x.yaml`).
+ * @throws ConfigError with the issues of EVERY invalid file (file:line:column, path, value,
+ *   expected: the messages of `connector validate`), so one run shows all of them.
+ */
+export function loadConnectorInputs(serviceDir: string, dir: string, registry: ConnectorRegistry): ConnectorInput[] {
+  const issues: ConfigIssue[] = [];
+  const inputs: ConnectorInput[] = [];
+  const noValues = { lookup: () => undefined, describe: 'nowhere (resolved at run time)' };
+  for (const path of configFiles(join(serviceDir, dir))) {
+    const file = relative(serviceDir, path);
+    try {
+      const text = readFileSync(path, 'utf8');
+      inputs.push({ spec: parseConnectorConfig(text, { file, registry, secrets: noValues, deferSecrets: true }), text, file });
+    } catch (error) {
+      if (error instanceof ConfigError) issues.push(...error.issues);
+      else if (error instanceof ConnectorError) throw error;
+      else throw new ConnectorError(`${file}: ${(error as Error).message}`, ErrorCode.CONFIG_READ, { cause: error });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return inputs;
+}

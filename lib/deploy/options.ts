@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { ConnectorError, ErrorCode } from '../errors';
+
+/** Lambda runtimes the generated functions may use (the bundle targets Node 20 syntax). */
+export const LAMBDA_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
+
+/**
+ * Deployment options: `custom.connectors` in serverless.yml, plus the service, stage and region
+ * the Serverless Framework resolved, plus `--param` values (`group`, `image`, `subnets`,
+ * `securityGroups`). The single source of truth for their types, defaults and docs.
+ *
+ * @example
+ * ```yaml
+ * custom:
+ *   connectors:
+ *     configs: configs
+ *     groups: 1
+ *     secrets: { source: ssm }
+ *     container:
+ *       image: ${param:image, ''}
+ *       subnets: [subnet-0abc, subnet-0def]
+ *       securityGroups: [sg-0123]
+ * ```
+ */
+export const DeploymentOptionsSchema = z.strictObject({
+  service: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]*$/, 'expected a Serverless service name (letters, digits, -)').describe('Serverless service name (`service:`).'),
+  stage: z.string().regex(/^[a-zA-Z0-9-]+$/, 'expected a stage name (letters, digits, -)').describe('Stage (`--stage`, default dev).'),
+  region: z.string().min(1).describe('AWS region (`--region`).'),
+  configs: z.string().prefault('configs').describe('Directory of connector configs (*.yaml, *.yml), relative to serverless.yml.'),
+  groups: z.coerce.number().int().min(1).max(200).prefault(1).describe(
+    'Number of CloudFormation stacks the connectors are spread over (CloudFormation allows 500 resources per stack; about 80 connectors fit in one). A connector goes to the stack of its topic (hash of the topic name), so adding configs never moves existing ones while `groups` is unchanged.',
+  ),
+  group: z.coerce.number().int().min(0).optional().describe('Which stack to generate (`--param group=N`, 0-based). Required when `groups` > 1.'),
+  streamPrefix: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected Kinesis stream name characters (a-z, A-Z, 0-9, _ . -)').optional().describe('Kinesis stream name = streamPrefix + topic. Default `<service>-<stage>-`; set `\'\'` to use existing streams named like the topics.'),
+  retainStreams: z.boolean().prefault(true).describe('Keep created streams (and their records) when a config or the stack is removed, as Fluvio keeps topics when a connector is deleted.'),
+  lambda: z
+    .strictObject({
+      runtime: z.enum(LAMBDA_RUNTIMES).optional().describe('Lambda runtime of the functions; default `provider.runtime` of serverless.yml (nodejs22.x).'),
+      architecture: z.enum(['arm64', 'x86_64']).prefault('arm64'),
+      memorySize: z.coerce.number().int().min(128).max(10240).prefault(256).describe('MB'),
+      logRetentionInDays: z.coerce.number().int().positive().prefault(14),
+      marginMs: z.coerce.number().int().min(0).max(30_000).prefault(2_000).describe('A window stops starting polls (and aborts a running one) this long before it ends, so invocations never overlap.'),
+    })
+    .prefault({}),
+  secrets: z
+    .strictObject({
+      source: z.enum(['ssm', 'secrets-manager']).prefault('ssm').describe('Where `${{ secrets.NAME }}` values live at run time.'),
+      prefix: z.string().optional().describe('Name prefix: parameter `<prefix>NAME` (SSM, default `/<service>/<stage>/`) or secret `<prefix>NAME` (Secrets Manager, default `<service>/<stage>/`).'),
+    })
+    .prefault({}),
+  container: z
+    .strictObject({
+      image: z.string().optional().describe('Container image URI for streaming sources (`--param image=…`), built from the top-level Dockerfile. Required to deploy streaming sources.'),
+      cpu: z.enum(['256', '512', '1024', '2048', '4096']).prefault('256').describe('Fargate task CPU units.'),
+      memory: z.coerce.number().int().min(512).prefault(512).describe('Fargate task memory, MiB.'),
+      architecture: z.enum(['X86_64', 'ARM64']).prefault('X86_64').describe('CPU architecture the image was built for.'),
+      subnets: z.array(z.string()).prefault([]).describe('Subnets of the tasks (awsvpc networking). Required to deploy streaming sources.'),
+      securityGroups: z.array(z.string()).prefault([]).describe('Security groups of the tasks (egress to the endpoints and to Kinesis).'),
+      assignPublicIp: z.boolean().prefault(true).describe('Give tasks a public IP (needed in public subnets without a NAT gateway).'),
+      logRetentionInDays: z.coerce.number().int().positive().prefault(14),
+    })
+    .prefault({}),
+});
+
+/** Deployment options as written (defaults not applied). */
+export type DeploymentOptionsInput = z.input<typeof DeploymentOptionsSchema>;
+/** Deployment options with defaults applied. */
+export type DeploymentOptions = z.output<typeof DeploymentOptionsSchema>;
+
+/**
+ * Validates deployment options and applies defaults.
+ * @throws ConnectorError DEPLOY_OPTIONS_INVALID naming each bad option (`custom.connectors.<path>`) and what was expected.
+ */
+export function parseDeploymentOptions(input: unknown): DeploymentOptions {
+  const result = DeploymentOptionsSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  custom.connectors.${issue.path.join('.')}: ${issue.message}`);
+  throw new ConnectorError(`invalid deployment options:\n${lines.join('\n')}`, ErrorCode.DEPLOY_OPTIONS_INVALID);
+}
+
+/** Kinesis stream name prefix of these options (default `<service>-<stage>-`). */
+export function streamPrefixOf(options: DeploymentOptions): string {
+  return options.streamPrefix ?? `${options.service}-${options.stage}-`;
+}
+
+/** Secret name prefix of these options; see {@link DeploymentOptionsSchema} `secrets.prefix`. */
+export function secretPrefixOf(options: DeploymentOptions): string {
+  if (options.secrets.prefix !== undefined) return options.secrets.prefix;
+  return options.secrets.source === 'ssm' ? `/${options.service}/${options.stage}/` : `${options.service}/${options.stage}/`;
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { ConnectorSpec } from '../config';
+import { ConnectorError, ErrorCode } from '../errors';
+
+/** One config to deploy. */
+export interface ConnectorInput {
+  /** The config parsed with `deferSecrets: true` (secrets resolve at run time). */
+  spec: ConnectorSpec;
+  /** The config file's text, passed to the function or task, which parses it again with secret values. */
+  text: string;
+  /** The config's path relative to the service directory (`configs/quotes-periodic.yaml`), for messages. */
+  file: string;
+}
+
+/** AWS schedules (EventBridge Scheduler, rules) fire at most once a minute. */
+export const MINUTE_MS = 60_000;
+
+/** How a periodic source is scheduled. */
+export interface SchedulePlan {
+  /** Schedule expression: `rate(N minutes)`. */
+  expression: string;
+  /** Length of one invocation's window (ms): the schedule period. */
+  windowMs: number;
+  /**
+   * `event`: one poll at the event time (native schedule: the interval is a whole number of
+   * minutes). `epoch`: poll every interval slot of the epoch-aligned grid inside the window
+   * (interval not a whole number of minutes, e.g. `2s` or `90s`).
+   */
+  anchor: 'event' | 'epoch';
+}
+
+/** Where a connector runs in AWS. */
+export type Placement =
+  | { kind: 'function'; intervalMs: number; schedule: SchedulePlan }
+  | { kind: 'task' };
+
+/**
+ * The scheduling rule: a periodic source (http-source without `stream`) becomes a scheduled Lambda
+ * function; its interval maps to a native `rate(N minutes)` schedule when it is a whole number of
+ * minutes, otherwise to `rate(1 minute)` with the handler polling every interval slot inside each
+ * minute. A continuous source (http-source `stream: true`, test-connector) becomes a container task.
+ * @throws ConnectorError DEPLOY_UNSUPPORTED for sink connectors (no sink is deployable yet) and for
+ *   configs with transforms (not executed yet).
+ */
+export function placementOf(spec: ConnectorSpec): Placement {
+  if (spec.direction !== 'source') {
+    throw new ConnectorError(`${spec.file}: ${spec.type} is a ${spec.direction} connector; only sources can be deployed yet`, ErrorCode.DEPLOY_UNSUPPORTED);
+  }
+  if (spec.transforms.length > 0) {
+    throw new ConnectorError(`${spec.file}: transforms are not executed yet (${spec.transforms.map((t) => t.uses).join(', ')}); remove \`transforms\` to deploy this connector`, ErrorCode.DEPLOY_UNSUPPORTED);
+  }
+  const source = spec.definition.create(spec.config);
+  if (source.kind !== 'periodic') return { kind: 'task' };
+  const intervalMs = source.intervalMs;
+  if (intervalMs % MINUTE_MS === 0) {
+    const minutes = intervalMs / MINUTE_MS;
+    return { kind: 'function', intervalMs, schedule: { expression: `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`, windowMs: intervalMs, anchor: 'event' } };
+  }
+  return { kind: 'function', intervalMs, schedule: { expression: 'rate(1 minute)', windowMs: MINUTE_MS, anchor: 'epoch' } };
+}
+
+/**
+ * The stack (0 … groups-1) a topic's connectors and stream go to: a hash of the topic name, so
+ * every connector of a topic shares the stack that owns its stream, and adding configs never moves
+ * an existing connector to another stack while `groups` is unchanged.
+ */
+export function groupOfTopic(topic: string, groups: number): number {
+  return Number.parseInt(createHash('sha256').update(topic).digest('hex').slice(0, 8), 16) % groups;
+}
+
+/**
+ * Rejects two configs with the same connector name (their functions, tasks and log groups would
+ * collide).
+ * @throws ConnectorError DEPLOY_UNSUPPORTED naming both files.
+ */
+export function assertUniqueNames(inputs: readonly ConnectorInput[]): void {
+  const seen = new Map<string, string>();
+  for (const { spec, file } of inputs) {
+    const other = seen.get(spec.name);
+    if (other !== undefined) throw new ConnectorError(`${file}: connector name "${spec.name}" is also used by ${other}; connector names must be unique in a deployment`, ErrorCode.DEPLOY_UNSUPPORTED);
+    seen.set(spec.name, file);
+  }
+}

@@ -1,0 +1,80 @@
+import { defaultRegistry } from '../connectors';
+import { ConnectorError, ErrorCode } from '../errors';
+import { UNSET } from './container';
+import { generateService, type ServiceFragments } from './generate';
+import { loadConnectorInputs } from './load';
+import { type DeploymentOptions, parseDeploymentOptions } from './options';
+
+/** What osls passes to a `${file(x.js):prop}` function. */
+export interface VariableResolver {
+  options: Record<string, unknown>;
+  resolveVariable(expression: string): Promise<unknown>;
+  resolveConfigurationProperty(path: string[]): Promise<unknown>;
+}
+
+/** `--param name=value` values (osls passes them as an array of `name=value`). */
+export function cliParams(options: Record<string, unknown>): Record<string, string> {
+  const raw = options.param;
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
+  return Object.fromEntries(list.map((item: string) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)]));
+}
+
+const split = (value: string): string[] => value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+
+/**
+ * Deployment options from serverless.yml (`service`, `provider.stage/region`, `custom.connectors`)
+ * and `--param` (`group`, `groups`, `image`, `subnets`, `securityGroups`: they win over the file).
+ */
+export async function deploymentOptionsOf(resolver: VariableResolver): Promise<DeploymentOptions> {
+  const custom = ((await resolver.resolveConfigurationProperty(['custom', 'connectors'])) ?? {}) as Record<string, unknown>;
+  const params = cliParams(resolver.options);
+  const container = { ...((custom.container as Record<string, unknown> | undefined) ?? {}) };
+  if (params.image) container.image = params.image;
+  if (params.subnets) container.subnets = split(params.subnets);
+  if (params.securityGroups) container.securityGroups = split(params.securityGroups);
+  const service = await resolver.resolveConfigurationProperty(['service']);
+  return parseDeploymentOptions({
+    ...custom,
+    ...(params.group !== undefined ? { group: params.group } : {}),
+    ...(params.groups !== undefined ? { groups: params.groups } : {}),
+    container,
+    service: typeof service === 'object' && service !== null ? (service as { name: string }).name : service,
+    stage: (resolver.options.stage as string | undefined) ?? (await resolver.resolveConfigurationProperty(['provider', 'stage'])) ?? 'dev',
+    region: (resolver.options.region as string | undefined) ?? (await resolver.resolveConfigurationProperty(['provider', 'region'])) ?? 'us-east-1',
+  });
+}
+
+/**
+ * A deploy must not create tasks without an image or subnets (`serverless package` may: it only
+ * writes the template).
+ * @throws ConnectorError DEPLOY_OPTIONS_INVALID naming what is missing and how to pass it.
+ */
+export function assertDeployable(fragments: ServiceFragments): void {
+  const tasks = Object.values(fragments.resources.Resources).filter((resource) => resource.Type === 'AWS::ECS::TaskDefinition');
+  if (tasks.length === 0) return;
+  const text = JSON.stringify(fragments.resources.Resources);
+  const missing: string[] = [];
+  if (text.includes(`"Image":"${UNSET}"`)) missing.push('the container image (--param image=<uri>, built from the Dockerfile: see README)');
+  if (text.includes(`"Subnets":["${UNSET}"]`)) missing.push('subnets for the tasks (--param subnets=subnet-a,subnet-b or custom.connectors.container.subnets)');
+  if (missing.length > 0) {
+    const streaming = fragments.connectors.filter((plan) => plan.placement.kind === 'task').map((plan) => plan.name);
+    throw new ConnectorError(`streaming sources (${streaming.join(', ')}) run as Fargate tasks and need ${missing.join(' and ')}`, ErrorCode.DEPLOY_OPTIONS_INVALID);
+  }
+}
+
+/**
+ * The serverless.yml adapter: reads `custom.connectors.configs`, validates every config and calls
+ * the pure generator. Used by `serverless/connectors.js`.
+ */
+export async function generateFromServerless(resolver: VariableResolver, serviceDir: string, command: string | undefined): Promise<ServiceFragments> {
+  const options = await deploymentOptionsOf(resolver);
+  const inputs = loadConnectorInputs(serviceDir, options.configs, defaultRegistry);
+  const fragments = generateService(inputs, options);
+  if (command === 'deploy') assertDeployable(fragments);
+  return fragments;
+}
+
+/** Whether `error` is one of ours (its message is the whole story: no stack trace needed). */
+export function isUserError(error: unknown): error is ConnectorError {
+  return error instanceof ConnectorError && error.code !== ErrorCode.USAGE;
+}

@@ -1,0 +1,248 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkTemplate } from '../../support/cfn-spec';
+import { requireBuild } from '../../support/cli';
+import { packagedTemplate, resourcesOfType, runServerless, serviceDir, type ServiceDir, type Template } from '../../support/serverless';
+
+jest.setTimeout(120_000);
+
+const periodic = (name: string, interval: string, extra = ''): string => `apiVersion: 0.2.0
+meta:
+  version: 0.3.3
+  name: ${name}
+  type: http-source
+  topic: ${name}-topic
+${extra}http:
+  endpoint: https://example.com/${name}
+  interval: ${interval}
+`;
+
+const FIXTURES: Record<string, string> = {
+  'every-5m.yaml': periodic('every-5m', '5m'),
+  'with-secret.yaml': periodic('with-secret', '30s', '  secrets:\n    - name: API_TOKEN\n').replace('interval: 30s', 'interval: 30s\n  headers:\n    - "Authorization: Bearer ${{ secrets.API_TOKEN }}"'),
+  'existing-topic.yaml': `version: 0.1.0
+name: existing-topic
+type: http
+topic: shared-events
+create_topic: false
+direction: source
+parameters:
+  endpoint: https://example.com/events
+  interval: 90
+`,
+  'stream-secret.yaml': `apiVersion: 0.2.0
+meta:
+  version: 0.3.3
+  name: stream-secret
+  type: http-source
+  topic: ticks
+  secrets:
+    - name: STREAM_URL
+http:
+  endpoint: "\${{ secrets.STREAM_URL }}"
+  stream: true
+  delimiter: "\\n"
+`,
+};
+
+function definitionOf(template: Template, logicalId: string): Record<string, any> {
+  const resource = template.Resources[logicalId];
+  if (!resource) throw new Error(`no resource ${logicalId}; have ${Object.keys(template.Resources).join(', ')}`);
+  return resource.Properties ?? {};
+}
+
+describe('serverless package (osls, offline) on the repository configs', () => {
+  let service: ServiceDir;
+  let template: Template;
+  let output: string;
+
+  beforeAll(async () => {
+    requireBuild();
+    service = serviceDir();
+    const result = await runServerless(service.dir, ['package']);
+    output = result.stdout + result.stderr;
+    if (result.code !== 0) throw new Error(`serverless package failed (${result.code}):\n${output}`);
+    template = packagedTemplate(service.dir);
+  });
+
+  afterAll(() => service?.cleanup());
+
+  it('should pass the CloudFormation resource specification check', async () => {
+    // Act
+    const problems = await checkTemplate(template);
+
+    // Assess
+    expect(problems).toEqual([]);
+  });
+
+  it('should make each periodic source a function scheduled every minute by EventBridge Scheduler, aligned to the scheduled time', () => {
+    // Assess
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    expect(Object.keys(functions).sort()).toEqual(['CatFactsLambdaFunction', 'QuotesPeriodicLambdaFunction']);
+    const quotes = definitionOf(template, 'QuotesPeriodicLambdaFunction');
+    expect(quotes).toMatchObject({ Handler: 'functions/poller.handler', FunctionName: 'connectors-dev-quotes-periodic', Timeout: 60 });
+    expect(quotes.Environment.Variables).toMatchObject({ CONNECTOR_CONFIG_FILE: 'configs/quotes-periodic.yaml', CONNECTOR_WINDOW_MS: '60000', CONNECTOR_WINDOW_ANCHOR: 'epoch', CONNECTOR_STREAM_PREFIX: 'connectors-dev-' });
+    expect(quotes.Environment.Variables.CONNECTOR_CONFIG).toContain('interval: 2s');
+    const schedule = definitionOf(template, 'QuotesPeriodicSchedule');
+    expect(schedule).toMatchObject({ ScheduleExpression: 'rate(1 minute)', FlexibleTimeWindow: { Mode: 'OFF' } });
+    expect(schedule.Target).toMatchObject({
+      Arn: { 'Fn::GetAtt': ['QuotesPeriodicLambdaFunction', 'Arn'] },
+      RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['ConnectorsDeadLetterQueue', 'Arn'] } },
+    });
+    const input = JSON.parse(schedule.Target.Input['Fn::Sub']);
+    expect(input).toMatchObject({ 'detail-type': 'Scheduled Event', time: '<aws.scheduler.scheduled-time>' });
+  });
+
+  it('should drop a failed or late invocation to the dead-letter queue instead of retrying it later', () => {
+    // Assess
+    expect(definitionOf(template, 'QuotesPeriodicLambdaEvConf')).toMatchObject({
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ConnectorsDeadLetterQueue', 'Arn'] } } },
+    });
+  });
+
+  it('should make each streaming source a Fargate service of one task running `connector run`', () => {
+    // Assess
+    expect(Object.keys(resourcesOfType(template, 'AWS::ECS::Service')).sort()).toEqual(['MyTestConnectorService', 'QuotesStreamService']);
+    const service_ = definitionOf(template, 'QuotesStreamService');
+    expect(service_).toMatchObject({ DesiredCount: 1, LaunchType: 'FARGATE', Cluster: { Ref: 'ConnectorsCluster' } });
+    const task = definitionOf(template, 'QuotesStreamTaskDefinition');
+    expect(task).toMatchObject({ RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc', Cpu: '256', Memory: '512' });
+    const container = task.ContainerDefinitions[0];
+    expect(container.Command).toEqual(['run', '--config-env', 'CONNECTOR_CONFIG']);
+    const env = Object.fromEntries(container.Environment.map((e: { Name: string; Value: string }) => [e.Name, e.Value]));
+    expect(env).toMatchObject({ CONNECTOR_TOPICS: 'kinesis', CONNECTOR_STREAM_PREFIX: 'connectors-dev-', CONNECTOR_CONFIG_FILE: 'configs/quotes-stream.yaml' });
+    expect(env.CONNECTOR_CONFIG).toContain('stream: true');
+    expect(container.LogConfiguration.Options['awslogs-group']).toEqual({ Ref: 'QuotesStreamLogGroup' });
+  });
+
+  it('should create one on-demand stream per topic and let each function put only to its own', () => {
+    // Assess
+    const streams = resourcesOfType(template, 'AWS::Kinesis::Stream');
+    expect(Object.values(streams).map((s) => s.Properties?.Name).sort()).toEqual(['connectors-dev-cat-facts', 'connectors-dev-my-test-connector', 'connectors-dev-quotes']);
+    expect(Object.values(streams).every((s) => s.Properties?.StreamModeDetails?.StreamMode === 'ON_DEMAND' && s.DeletionPolicy === 'Retain')).toBe(true);
+    const statements = definitionOf(template, 'QuotesPeriodicRole').Policies[0].PolicyDocument.Statement;
+    const kinesis = statements.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith('kinesis:')));
+    expect(kinesis).toEqual([expect.objectContaining({ Resource: [{ 'Fn::GetAtt': ['TopicQuotesStream', 'Arn'] }] })]);
+    expect(JSON.stringify(statements)).not.toContain('"*"');
+  });
+
+  it('should build one bundle per function', () => {
+    // Assess
+    expect(existsSync(join(service.dir, '.serverless/quotesPeriodic.zip'))).toBe(true);
+    expect(existsSync(join(service.dir, '.serverless/catFacts.zip'))).toBe(true);
+  });
+});
+
+describe('serverless package (osls, offline) on a fixture set', () => {
+  let service: ServiceDir;
+  let template: Template;
+
+  beforeAll(async () => {
+    requireBuild();
+    service = serviceDir({ configs: FIXTURES });
+    // A secret value in the environment must never reach the template.
+    const result = await runServerless(service.dir, ['package', '--stage', 'prod', '--param', 'image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/connectors@sha256:abc', '--param', 'subnets=subnet-1,subnet-2', '--param', 'securityGroups=sg-1'], { API_TOKEN: 'hunter2-secret-value' });
+    if (result.code !== 0) throw new Error(`serverless package failed (${result.code}):\n${result.stdout}${result.stderr}`);
+    template = packagedTemplate(service.dir);
+  });
+
+  afterAll(() => service?.cleanup());
+
+  it('should pass the CloudFormation resource specification check', async () => {
+    expect(await checkTemplate(template)).toEqual([]);
+  });
+
+  it('should schedule a whole-minute interval natively, one poll per event', () => {
+    // Assess
+    expect(definitionOf(template, 'Every5mSchedule').ScheduleExpression).toBe('rate(5 minutes)');
+    const fn = definitionOf(template, 'Every5mLambdaFunction');
+    expect(fn.Timeout).toBe(300);
+    expect(fn.Environment.Variables).toMatchObject({ CONNECTOR_WINDOW_MS: '300000', CONNECTOR_WINDOW_ANCHOR: 'event' });
+  });
+
+  it('should schedule 90 s (legacy `interval: 90`) every minute with slot polling', () => {
+    expect(definitionOf(template, 'ExistingTopicSchedule').ScheduleExpression).toBe('rate(1 minute)');
+    expect(definitionOf(template, 'ExistingTopicLambdaFunction').Environment.Variables.CONNECTOR_WINDOW_ANCHOR).toBe('epoch');
+  });
+
+  it('should reference an existing topic\'s stream by name instead of creating it', () => {
+    // Assess
+    const names = Object.values(resourcesOfType(template, 'AWS::Kinesis::Stream')).map((s) => s.Properties?.Name);
+    expect(names).not.toContain('connectors-prod-shared-events');
+    const statements = JSON.stringify(definitionOf(template, 'ExistingTopicRole').Policies[0].PolicyDocument.Statement);
+    expect(statements).toContain(':stream/connectors-prod-shared-events');
+  });
+
+  it('should resolve secrets at run time: names and IAM for their own parameters only, never values', () => {
+    // Assess
+    const fn = definitionOf(template, 'WithSecretLambdaFunction');
+    expect(JSON.parse(fn.Environment.Variables.CONNECTOR_SECRETS)).toEqual({ API_TOKEN: '/connectors/prod/API_TOKEN' });
+    expect(fn.Environment.Variables.CONNECTOR_SECRETS_SOURCE).toBe('ssm');
+    const statements = JSON.stringify(definitionOf(template, 'WithSecretRole').Policies[0].PolicyDocument.Statement);
+    expect(statements).toContain('parameter/connectors/prod/API_TOKEN');
+    expect(JSON.stringify(definitionOf(template, 'Every5mRole'))).not.toContain('ssm:');
+    expect(JSON.stringify(template)).not.toContain('hunter2');
+  });
+
+  it('should inject a streaming task\'s secrets from SSM through ECS, with the image and network from --param', () => {
+    // Assess
+    const container = definitionOf(template, 'StreamSecretTaskDefinition').ContainerDefinitions[0];
+    expect(container.Image).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/connectors@sha256:abc');
+    expect(container.Secrets).toEqual([{ Name: 'STREAM_URL', ValueFrom: { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/connectors/prod/STREAM_URL' } }]);
+    expect(definitionOf(template, 'StreamSecretService').NetworkConfiguration.AwsvpcConfiguration).toEqual({ Subnets: ['subnet-1', 'subnet-2'], SecurityGroups: ['sg-1'], AssignPublicIp: 'ENABLED' });
+    expect(JSON.stringify(definitionOf(template, 'StreamSecretExecutionRole'))).toContain('parameter/connectors/prod/STREAM_URL');
+  });
+});
+
+describe('serverless package (osls, offline) with invalid input', () => {
+  beforeAll(() => requireBuild());
+
+  it('should fail with the located error of every invalid config', async () => {
+    // Prepare
+    const service = serviceDir({
+      configs: {
+        'good.yaml': periodic('good', '10s'),
+        'bad-interval.yaml': periodic('bad-interval', 'soon'),
+        'bad-field.yaml': periodic('bad-field', '10s').replace('interval: 10s', 'interval: 10s\n  output_typ: json'),
+      },
+    });
+    try {
+      // Act
+      const result = await runServerless(service.dir, ['package']);
+
+      // Assess
+      const output = result.stdout + result.stderr;
+      expect(result.code).not.toBe(0);
+      expect(output).toMatch(/configs\/bad-interval\.yaml:9:13: http\.interval: .*"soon"/);
+      expect(output).toMatch(/configs\/bad-field\.yaml:10:3: http\.output_typ: unknown field.*did you mean "output_type"/);
+      expect(output.match(/bad-interval\.yaml:9:13/g)).toHaveLength(1);
+      expect(output).toContain('2 config problem(s), printed above [CONFIG_UNKNOWN_FIELD]');
+      expect(existsSync(join(service.dir, '.serverless/cloudformation-template-update-stack.json'))).toBe(false);
+    } finally {
+      service.cleanup();
+    }
+  });
+
+  it('should require --param group=N when the connectors are spread over several stacks, and package one stack with it', async () => {
+    // Prepare
+    const configs = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`c${i}.yaml`, periodic(`c${i}`, '1m')]));
+    const service = serviceDir({ configs, editYml: (yml) => yml.replace('groups: 1', 'groups: 3') });
+    try {
+      // Act
+      const missing = await runServerless(service.dir, ['package']);
+      const one = await runServerless(service.dir, ['package', '--param', 'group=1']);
+
+      // Assess
+      expect(missing.code).not.toBe(0);
+      expect(missing.stdout + missing.stderr).toContain('--param group=N (0 … 2)');
+      expect(one.code).toBe(0);
+      const state = JSON.parse(require('node:fs').readFileSync(join(service.dir, '.serverless/serverless-state.json'), 'utf8'));
+      expect(state.service.provider.stackName).toBe('connectors-dev-g1');
+    } finally {
+      service.cleanup();
+    }
+  });
+});
