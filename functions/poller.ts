@@ -103,7 +103,7 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     const windowMs = Number(env[ConnectorEnv.WINDOW_MS] ?? 60_000);
     const endMs = Math.min(startMs + windowMs, clockNow + context.getRemainingTimeInMillis());
     const anchorMs = env[ConnectorEnv.WINDOW_ANCHOR] === 'event' ? startMs : 0;
-    const marginMs = Number(env[ConnectorEnv.MARGIN_MS] ?? 2_000);
+    const marginMs = Number(env[ConnectorEnv.MARGIN_MS] ?? 500);
 
     const topics = (deps.topics ?? kinesisTopics(env, log))(spec.name);
     try {
@@ -113,6 +113,7 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
         signal: new AbortController().signal,
         deps: { log, ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.http ? { http: deps.http } : {}) },
         window: { startMs, endMs, anchorMs, marginMs },
+        createTopic: false,
       });
       const report = result.window ?? { slots: [], polls: 0, skipped: 0, driftMs: [] };
       const { metrics } = result;

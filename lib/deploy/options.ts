@@ -39,7 +39,7 @@ export const DeploymentOptionsSchema = z.strictObject({
       architecture: z.enum(['arm64', 'x86_64']).prefault('arm64'),
       memorySize: z.coerce.number().int().min(128).max(10240).prefault(256).describe('MB'),
       logRetentionInDays: z.coerce.number().int().positive().prefault(14),
-      marginMs: z.coerce.number().int().min(0).max(30_000).prefault(2_000).describe('A window stops starting polls (and aborts a running one) this long before it ends, so invocations never overlap.'),
+      marginMs: z.coerce.number().int().min(0).max(30_000).prefault(500).describe('A window stops starting polls (and aborts a running one) this long before it ends, so invocations never overlap.'),
     })
     .prefault({}),
   secrets: z

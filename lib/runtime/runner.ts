@@ -34,6 +34,8 @@ export interface RunConnectorOptions {
   producerRetry?: ProducerRetryOptions;
   /** Called once the topic is ready and the source has started. */
   onStarted?: () => void;
+  /** Create the topic when it is missing and the config allows it (`connector run`). False in AWS, where the deployment creates streams. Default true. */
+  createTopic?: boolean;
   /**
    * Poll only the slots of this window, then complete (a scheduled Lambda function). Periodic
    * sources only. Default: run until `signal` aborts.
@@ -52,12 +54,16 @@ export interface RunResult {
 
 /**
  * Makes sure the config's topic exists: creates it when `spec.topic.create` (apiVersion configs,
- * legacy `create_topic: true`), otherwise requires it (Fluvio's legacy rule).
+ * legacy `create_topic: true`) and `mayCreate`, otherwise requires it (Fluvio's legacy rule).
+ * @param mayCreate - false in deployments, where CloudFormation owns the streams. Default true.
  * @throws TopicNotFoundError when it is missing and may not be created.
  */
-export async function ensureTopic(spec: ConnectorSpec, topics: TopicBackend, log: Logger): Promise<void> {
+export async function ensureTopic(spec: ConnectorSpec, topics: TopicBackend, log: Logger, mayCreate = true): Promise<void> {
   const name = spec.topic.name;
   if (await topics.topicExists(name)) return;
+  if (!mayCreate) {
+    throw new TopicNotFoundError(name, `it is created by the deployment (serverless deploy) when ${spec.file} sets create-topic; otherwise create it before deploying`);
+  }
   if (!spec.topic.create) {
     const setting = spec.format === 'legacy' ? 'create_topic: true' : 'meta.create-topic: true (or remove it)';
     throw new TopicNotFoundError(name, `create it with \`connector topic create ${name}\`, or set ${setting} in ${spec.file}`);
@@ -109,7 +115,7 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   }
   if (spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms are NOT executed yet; producing untransformed records');
 
-  await ensureTopic(spec, topics, log);
+  await ensureTopic(spec, topics, log, options.createTopic ?? true);
   const producer = topics.producer(spec.topic.name);
   const pipeline = createRecordPipeline(producer, { log, metrics, retry: options.producerRetry });
   const ctx: SourceContext = { signal, emit: (records) => pipeline.emit(records), log, clock, http, metrics };

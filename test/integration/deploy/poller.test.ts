@@ -1,0 +1,181 @@
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { createPollHandler, handler } from '../../../functions/poller';
+import { ConnectorEnv } from '../../../lib/deploy/env';
+import { ErrorCode } from '../../../lib/errors';
+import { startHttpServer, type TestHttpServer } from '../../support/http-server';
+import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
+import { CapturingLogger } from '../../support/source-context';
+import { VirtualClock } from '../../support/virtual-clock';
+
+const MINUTE = 60_000;
+/** 2026-11-21T10:00:00Z: a whole minute, and a multiple of 180 s (so 45 s and 90 s slots start a cycle here). */
+const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
+
+/** A real EventBridge scheduled event (the shape rules send; the Scheduler input has the same shape). */
+function scheduledEvent(time: number): ScheduledEvent {
+  return {
+    version: '0',
+    id: '89d1a02d-5ec7-412e-82f5-13505f849b41',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: new Date(time).toISOString().replace('.000Z', 'Z'),
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/connectors-dev-poller'],
+    detail: {},
+  };
+}
+
+/** The parts of a Lambda context the handler uses. */
+function lambdaContext(remainingMs = 60_000): Context {
+  return { awsRequestId: 'req-1', getRemainingTimeInMillis: () => remainingMs } as unknown as Context;
+}
+
+const config = (name: string, endpoint: string, interval: string): string => `apiVersion: 0.2.0
+meta:
+  version: 0.3.3
+  name: ${name}
+  type: http-source
+  topic: quotes
+http:
+  endpoint: ${endpoint}
+  interval: ${interval}
+`;
+
+describe('Lambda poller (functions/poller) against a local HTTP server and kinesalite', () => {
+  let kinesis: Kinesalite;
+  let server: TestHttpServer;
+  let served = 0;
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    for (const [key, value] of Object.entries(KINESALITE_ENV)) {
+      saved[key] = process.env[key];
+      process.env[key] = value;
+    }
+    kinesis = await startKinesalite();
+    await kinesis.createStream('connectors-dev-quotes', 2);
+    server = await startHttpServer((_req, res) => {
+      served++;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ quote: `quote ${served}` }));
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await kinesis?.close();
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  function environment(name: string, interval: string, window: { ms: number; anchor: 'epoch' | 'event' }): NodeJS.ProcessEnv {
+    return {
+      ...KINESALITE_ENV,
+      [ConnectorEnv.CONFIG]: config(name, `${server.url}/api/quote`, interval),
+      [ConnectorEnv.CONFIG_FILE]: `configs/${name}.yaml`,
+      [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-',
+      [ConnectorEnv.KINESIS_ENDPOINT]: kinesis.endpoint,
+      [ConnectorEnv.WINDOW_MS]: String(window.ms),
+      [ConnectorEnv.WINDOW_ANCHOR]: window.anchor,
+    };
+  }
+
+  it.each([
+    // interval, window of the generated schedule, polls in three consecutive one-minute windows
+    ['2s', { ms: MINUTE, anchor: 'epoch' }, [30, 30, 30]],
+    ['15s', { ms: MINUTE, anchor: 'epoch' }, [4, 4, 4]],
+    ['45s', { ms: MINUTE, anchor: 'epoch' }, [2, 1, 1]],
+    ['60s', { ms: MINUTE, anchor: 'event' }, [1, 1, 1]],
+    ['90s', { ms: MINUTE, anchor: 'epoch' }, [1, 1, 0]],
+  ] as const)('should poll an interval of %s as the slot rule says and land every record in the stream', async (interval, window, expected) => {
+    // Prepare: invocations start 250 ms after their scheduled time, as Lambda does
+    const name = `poll-${interval}`;
+    const before = (await kinesis.readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === name).length;
+    const polls: number[] = [];
+    const log = new CapturingLogger();
+
+    for (let minute = 0; minute < 3; minute++) {
+      const clock = new VirtualClock(T0 + minute * MINUTE + 250);
+      const poll = createPollHandler({ env: environment(name, interval, window), clock, log });
+
+      // Act
+      const result = await poll(scheduledEvent(T0 + minute * MINUTE), lambdaContext());
+      polls.push(result.polls);
+
+      // Assess (per window)
+      expect(result).toMatchObject({ connector: name, topic: 'quotes', errors: 0, records: result.polls });
+      expect(result.window.start).toBe(new Date(T0 + minute * MINUTE).toISOString());
+    }
+
+    // Assess
+    expect(polls).toEqual(expected);
+    const records = (await kinesis.readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === name);
+    expect(records.length - before).toBe(expected.reduce((a, b) => a + b, 0));
+    expect(JSON.parse(records.at(-1)!.data.toString())).toEqual({ quote: expect.stringMatching(/^quote \d+$/) });
+  });
+
+  it('should run the deployed handler (middy) on a real clock and finish before its window ends', async () => {
+    // Prepare: the event was scheduled 58.5 s ago, so the window ends in 1.5 s
+    const env = environment('deployed-handler', '2s', { ms: MINUTE, anchor: 'epoch' });
+    Object.assign(process.env, env);
+    const eventTime = Math.floor((Date.now() - 58_500) / 1000) * 1000;
+    try {
+      // Act
+      const result = await handler(scheduledEvent(eventTime), lambdaContext());
+
+      // Assess: the latest passed slot is polled at once; nothing runs past the window end
+      expect(result.polls).toBeGreaterThanOrEqual(1);
+      expect(result.records).toBe(result.polls);
+      expect(Date.now()).toBeLessThan(eventTime + MINUTE);
+      const records = (await kinesis.readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === 'deployed-handler');
+      expect(records).toHaveLength(result.polls);
+    } finally {
+      for (const key of Object.keys(env)) if (!(key in KINESALITE_ENV)) delete process.env[key];
+    }
+  });
+
+  it('should fail the invocation (for the DLQ) when every poll of the window failed', async () => {
+    // Prepare: nothing listens on port 9 (discard)
+    const env = { ...environment('down', '15s', { ms: MINUTE, anchor: 'epoch' }), [ConnectorEnv.CONFIG]: config('down', 'http://127.0.0.1:9/x', '15s').replace('interval: 15s', 'interval: 15s\n  max_retries: 0') };
+    const poll = createPollHandler({ env, clock: new VirtualClock(T0), log: new CapturingLogger() });
+
+    // Act
+    const outcome = poll(scheduledEvent(T0), lambdaContext());
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ code: ErrorCode.CONNECTOR_POLLS_FAILED });
+  });
+
+  it('should fail with a clear error when the topic\'s stream does not exist', async () => {
+    // Prepare: legacy config without create_topic, stream missing
+    const env = { ...environment('no-stream', '15s', { ms: MINUTE, anchor: 'epoch' }), [ConnectorEnv.STREAM_PREFIX]: 'missing-' };
+    const poll = createPollHandler({ env, clock: new VirtualClock(T0), log: new CapturingLogger() });
+
+    // Act
+    const outcome = poll(scheduledEvent(T0), lambdaContext());
+
+    // Assess: apiVersion configs may create their topic, but a deployed stream is created by CloudFormation
+    await expect(outcome).rejects.toMatchObject({ code: ErrorCode.TOPIC_NOT_FOUND, message: expect.stringContaining('created by the deployment') });
+  });
+
+  it('should render secrets from the context the middlewares fill, and reject an event without a time', async () => {
+    // Prepare
+    const text = config('secret', `${server.url}/api/\${{ secrets.PATH_SECRET }}`, '15s').replace('  topic: quotes\n', '  topic: quotes\n  secrets:\n    - name: PATH_SECRET\n');
+    const env = { ...environment('secret', '15s', { ms: MINUTE, anchor: 'epoch' }), [ConnectorEnv.CONFIG]: text };
+    const poll = createPollHandler({ env, clock: new VirtualClock(T0 + 45_000), log: new CapturingLogger() });
+    const context = Object.assign(lambdaContext(), { PATH_SECRET: 'from-ssm' });
+    const requestsBefore = server.requests.length;
+
+    // Act
+    const result = await poll(scheduledEvent(T0), context);
+    const noTime = poll({ time: 'yesterday' } as ScheduledEvent, context);
+
+    // Assess
+    expect(result.polls).toBe(1);
+    expect(server.requests.slice(requestsBefore).map((r) => r.path)).toEqual(['/api/from-ssm']);
+    await expect(noTime).rejects.toMatchObject({ code: ErrorCode.USAGE });
+  });
+});
