@@ -85,10 +85,13 @@ export class TopicNotFoundError extends ConnectorError {
 export class TopicWriteError extends ConnectorError {
   /** Number of records that were received from the source but not accepted by the topic. */
   readonly undelivered: number;
-  constructor(message: string, undelivered: number, cause?: unknown) {
+  /** Retrying cannot help (access denied, record too large): the runtime fails at once instead of retrying. */
+  readonly permanent: boolean;
+  constructor(message: string, undelivered: number, cause?: unknown, permanent = false) {
     super(message, ErrorCode.TOPIC_WRITE_FAILED, { cause });
     this.name = 'TopicWriteError';
     this.undelivered = undelivered;
+    this.permanent = permanent;
   }
 }
 
@@ -109,6 +112,8 @@ export class RecordTooLargeError extends TopicWriteError {
     super(
       `record ${details.index} of a batch for topic "${topic}" is ${details.size} bytes, over the limit of ${details.limit} bytes: nothing of the batch was written`,
       details.undelivered,
+      undefined,
+      true,
     );
     this.name = 'RecordTooLargeError';
     this.index = details.index;

@@ -33,8 +33,8 @@ export interface RecordPipeline {
 const encoder = new TextEncoder();
 const toBytes = (v: string | Uint8Array): Uint8Array => (typeof v === 'string' ? encoder.encode(v) : v);
 
-/** Errors that retrying cannot fix: the topic is gone. */
-const isPermanent = (err: unknown): boolean => err instanceof TopicNotFoundError;
+/** Errors that retrying cannot fix: the topic is gone, access is denied, a record is too large. */
+const isPermanent = (err: unknown): boolean => err instanceof TopicNotFoundError || (err instanceof TopicWriteError && err.permanent);
 
 /**
  * Wraps a {@link TopicProducer} with ordering, metrics and retries.
@@ -43,7 +43,8 @@ const isPermanent = (err: unknown): boolean => err instanceof TopicNotFoundError
  * - A failed write is retried with exponential backoff and jitter (cockatiel) for as long as the
  *   connector runs: a topic outage never drops received records. Each failure is logged and
  *   counted in `metrics.errors`. The whole batch is resent (at-least-once).
- * - A permanent error (the topic was deleted), or a write still failing `stopGraceMs` after
+ * - A permanent error (the topic was deleted, {@link TopicWriteError.permanent}: access denied, a
+ *   record over the backend's size limit), or a write still failing `stopGraceMs` after
  *   {@link RecordPipeline.stopping}, rejects with {@link TopicWriteError} carrying the number of
  *   undelivered records, and every later emit rejects too.
  */

@@ -161,6 +161,7 @@ export class KinesisTopicProducer implements TopicProducer {
       `could not write ${undelivered} of ${total} record(s) to topic "${this.topic}" (Kinesis stream "${this.streamName}")${exhausted}: ${reason}`,
       undelivered,
       err,
+      !isRetryable(err),
     );
   }
 }

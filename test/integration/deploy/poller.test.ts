@@ -113,7 +113,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
     // Assess
     expect(polls).toEqual(expected);
     const records = (await kinesis.readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === name);
-    expect(records.length - before).toBe(expected.reduce((a, b) => a + b, 0));
+    expect(records.length - before).toBe((expected as readonly number[]).reduce((a, b) => a + b, 0));
     expect(JSON.parse(records.at(-1)!.data.toString())).toEqual({ quote: expect.stringMatching(/^quote \d+$/) });
   });
 

@@ -1,4 +1,4 @@
-import { ErrorCode, TopicNotFoundError, TopicWriteError } from '../../../lib/errors';
+import { ErrorCode, RecordTooLargeError, TopicNotFoundError, TopicWriteError } from '../../../lib/errors';
 import { silentLogger } from '../../../lib/runtime/log';
 import { createMetrics } from '../../../lib/runtime/metrics';
 import { createRecordPipeline } from '../../../lib/runtime/pipeline';
@@ -62,6 +62,38 @@ describe('runtime/pipeline', () => {
     expect((err as TopicWriteError).code).toBe(ErrorCode.TOPIC_WRITE_FAILED);
     await expect(pipeline.emit([{ value: 'z' }])).rejects.toBeInstanceOf(TopicWriteError);
     await expect(pipeline.flush()).rejects.toBeInstanceOf(TopicWriteError);
+  });
+
+  it.each([
+    ['a record over the backend limit', () => new RecordTooLargeError('t', { index: 0, size: 2_000_000, limit: 1_048_576, undelivered: 1 })],
+    ['access denied', () => new TopicWriteError('AccessDeniedException', 1, undefined, true)],
+  ])('should fail at once, without retrying, for %s', async (_case, error) => {
+    // Prepare
+    const producer = new FlakyProducer(100, error);
+    const metrics = createMetrics();
+    const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics, retry: fast });
+
+    // Act
+    const err = await pipeline.emit([{ value: 'x' }]).catch((e: unknown) => e);
+
+    // Assess
+    expect(err).toBeInstanceOf(TopicWriteError);
+    expect((err as TopicWriteError).undelivered).toBe(1);
+    expect(producer.attempts).toBe(1);
+    expect(metrics.records).toBe(0);
+  });
+
+  it('should keep retrying a write error that is not permanent', async () => {
+    // Prepare
+    const producer = new FlakyProducer(3, () => new TopicWriteError('throttled after 8 attempts', 1));
+    const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics: createMetrics(), retry: fast });
+
+    // Act
+    await pipeline.emit([{ value: 'x' }]);
+
+    // Assess
+    expect(producer.attempts).toBe(4);
+    expect(producer.written).toEqual(['x']);
   });
 
   it('should give up after the stop grace period and report what was not delivered', async () => {
