@@ -85,7 +85,7 @@ export function planConnectors(inputs: readonly ConnectorInput[], options: Deplo
 export function generateService(inputs: readonly ConnectorInput[], options: DeploymentOptions): ServiceFragments {
   const group = options.group ?? 0;
   if (options.groups > 1 && options.group === undefined) {
-    throw new ConnectorError(`custom.connectors.groups is ${options.groups}: package or deploy one stack at a time with --param group=N (0 … ${options.groups - 1}), or all with \`npm run deploy:groups\``, ErrorCode.DEPLOY_OPTIONS_INVALID);
+    throw new ConnectorError(`custom.connectors.groups is ${options.groups}: package or deploy one stack at a time with --param group=N (0 … ${options.groups - 1}), or every stack with \`npm run sls:groups -- deploy\``, ErrorCode.DEPLOY_OPTIONS_INVALID);
   }
   if (group >= options.groups) throw new ConnectorError(`--param group=${group} is out of range: custom.connectors.groups is ${options.groups} (0 … ${options.groups - 1})`, ErrorCode.DEPLOY_OPTIONS_INVALID);
 
