@@ -177,4 +177,25 @@ describe('cli (child process)', () => {
     expect(connector(data, ['run', '--bogus']).status).toBe(2);
     expect(connector(data, ['consume', 'x', '-O', 'yaml']).status).toBe(2);
   });
+
+  it('should validate secret declarations without values with --defer-secrets, as serverless package does', () => {
+    // Prepare
+    const { dir, cleanup } = tempDir();
+    const file = join(dir, 'secret.yaml');
+    writeFileSync(file, 'apiVersion: 0.2.0\nmeta:\n  version: 0.3.3\n  name: s\n  type: http-source\n  topic: t\n  secrets:\n    - name: TOKEN\nhttp:\n  endpoint: https://example.com/${{ secrets.TOKEN }}\n  headers:\n    - "X: ${{ secrets.TOKN }}"\n');
+    try {
+      // Act
+      const withValues = connector(data, ['validate', file]);
+      const deferred = connector(data, ['validate', '--defer-secrets', file]);
+
+      // Assess: without values TOKEN is missing; deferred, only the undeclared TOKN is an error
+      expect(withValues.status).toBe(2);
+      expect(withValues.stderr).toContain('CONFIG_SECRET_MISSING');
+      expect(deferred.status).toBe(2);
+      expect(deferred.stderr).not.toContain('CONFIG_SECRET_MISSING');
+      expect(deferred.stderr).toMatch(/secret\.yaml:12:\d+: http\.headers\[0\]: secret "TOKN" is not declared, did you mean "TOKEN"\?/);
+    } finally {
+      cleanup();
+    }
+  });
 });
