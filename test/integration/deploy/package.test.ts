@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultRegistry } from '../../../lib/connectors';
+import { generateService, parseDeploymentOptions } from '../../../lib/deploy';
+import { loadConnectorInputs } from '../../../lib/deploy/load';
 import { checkTemplate } from '../../support/cfn-spec';
 import { requireBuild } from '../../support/cli';
 import { packagedTemplate, resourcesOfType, runServerless, serviceDir, type ServiceDir, type Template } from '../../support/serverless';
@@ -127,6 +130,17 @@ describe('serverless package (osls, offline) on the repository configs', () => {
     const kinesis = statements.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith('kinesis:')));
     expect(kinesis).toEqual([expect.objectContaining({ Resource: [{ 'Fn::GetAtt': ['TopicQuotesStream', 'Arn'] }] })]);
     expect(JSON.stringify(statements)).not.toContain('"*"');
+  });
+
+  it('should count the stack\'s resources as the generator does (the 500-resource check relies on it)', () => {
+    // Prepare
+    const inputs = loadConnectorInputs(service.dir, 'configs', defaultRegistry);
+
+    // Act
+    const fragments = generateService(inputs, parseDeploymentOptions({ service: 'connectors', stage: 'dev', region: 'us-east-1' }));
+
+    // Assess
+    expect(Object.keys(template.Resources)).toHaveLength(fragments.resourceCount);
   });
 
   it('should build one bundle per function', () => {
