@@ -162,6 +162,7 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
         { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [getAtt(DEAD_LETTER_QUEUE, 'Arn')] },
       ],
       { Description: 'EventBridge Scheduler: invoke this stage\'s connector functions, send failed events to the DLQ' },
+      { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
     );
   }
   if (hasTasks) {
