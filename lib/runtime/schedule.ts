@@ -16,6 +16,20 @@ export function nextSlot(start: number, intervalMs: number, now: number, lastSlo
 }
 
 /**
+ * One poll: a poll that throws is logged and counted (`metrics.errors`), so the next slot polls
+ * again; a {@link TopicWriteError} (records could not be written) is rethrown.
+ */
+export async function pollOnce(source: PeriodicSource, ctx: SourceContext): Promise<void> {
+  try {
+    await source.poll(ctx);
+  } catch (err) {
+    if (err instanceof TopicWriteError) throw err;
+    ctx.metrics.errors++;
+    ctx.log.error({ err }, 'poll failed');
+  }
+}
+
+/**
  * Runs a periodic source until `ctx.signal` aborts: first poll at once, then one poll per slot.
  * A poll that throws is logged and counted (`metrics.errors`) and the next slot polls again;
  * a {@link TopicWriteError} (records could not be written) ends the run by rethrowing.
@@ -26,13 +40,7 @@ export async function runPeriodic(source: PeriodicSource, ctx: SourceContext): P
   const start = clock.now();
   let slot = 0;
   while (!signal.aborted) {
-    try {
-      await source.poll(ctx);
-    } catch (err) {
-      if (err instanceof TopicWriteError) throw err;
-      ctx.metrics.errors++;
-      log.error({ err }, 'poll failed');
-    }
+    await pollOnce(source, ctx);
     if (signal.aborted) break;
     const now = clock.now();
     const next = nextSlot(start, interval, now, slot);

@@ -1,5 +1,5 @@
 import type { PeriodicSource, SourceContext } from '../connectors/types';
-import { TopicWriteError } from '../errors';
+import { pollOnce } from './schedule';
 
 /**
  * A bounded stretch of time in which a scheduled function polls: the schedule event's time plus
@@ -87,13 +87,7 @@ export async function runWindow(source: PeriodicSource, ctx: SourceContext, wind
       now = clock.now();
       report.driftMs.push(Math.max(0, now - slot));
       report.polls++;
-      try {
-        await source.poll(pollCtx);
-      } catch (err) {
-        if (err instanceof TopicWriteError) throw err;
-        ctx.metrics.errors++;
-        log.error({ err }, 'poll failed');
-      }
+      await pollOnce(source, pollCtx);
       index = next + 1;
     }
     const remaining = slots.length - report.polls - report.skipped;
