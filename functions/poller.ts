@@ -102,7 +102,11 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     const clockNow = (deps.clock ?? { now: Date.now }).now();
     const windowMs = Number(env[ConnectorEnv.WINDOW_MS] ?? 60_000);
     const endMs = Math.min(startMs + windowMs, clockNow + context.getRemainingTimeInMillis());
-    const anchorMs = env[ConnectorEnv.WINDOW_ANCHOR] === 'event' ? startMs : 0;
+    // `event`: one slot, at the event time. `epoch`: the interval grid that passes through the
+    // schedule's second of the minute (the Scheduler fires at the same second every minute), so
+    // the first slot of each window is its event time whenever the interval divides a minute, and
+    // 45 s or 90 s slots stay evenly spaced across windows.
+    const anchorMs = env[ConnectorEnv.WINDOW_ANCHOR] === 'event' ? startMs : startMs % windowMs;
     const marginMs = Number(env[ConnectorEnv.MARGIN_MS] ?? 500);
 
     const topics = (deps.topics ?? kinesisTopics(env, log))(spec.name);

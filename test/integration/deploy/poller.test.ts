@@ -2,6 +2,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createPollHandler, handler } from '../../../functions/poller';
 import { ConnectorEnv } from '../../../lib/deploy/env';
 import { ErrorCode } from '../../../lib/errors';
+import { nodeHttpTransport } from '../../../lib/runtime/http';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
 import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
 import { CapturingLogger } from '../../support/source-context';
@@ -115,6 +116,26 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
     const records = (await kinesis.readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === name);
     expect(records.length - before).toBe((expected as readonly number[]).reduce((a, b) => a + b, 0));
     expect(JSON.parse(records.at(-1)!.data.toString())).toEqual({ quote: expect.stringMatching(/^quote \d+$/) });
+  });
+
+  it('should put the first slot of each window at the event time when the schedule fires at another second of the minute', async () => {
+    // Prepare: the schedule fires at :17 every minute; record the (virtual) time of every request
+    let clock = new VirtualClock(T0 + 17_000 + 120);
+    const times: number[] = [];
+    const http = (request: Parameters<typeof nodeHttpTransport>[0]) => {
+      times.push(clock.now());
+      return nodeHttpTransport(request);
+    };
+    const env = environment('phase-17', '15s', { ms: MINUTE, anchor: 'epoch' });
+
+    // Act: two consecutive windows, the second invocation starting on time
+    const first = await createPollHandler({ env, clock, http, log: new CapturingLogger() })(scheduledEvent(T0 + 17_000), lambdaContext());
+    clock = new VirtualClock(T0 + 77_000);
+    const second = await createPollHandler({ env, clock, http, log: new CapturingLogger() })(scheduledEvent(T0 + 77_000), lambdaContext());
+
+    // Assess: 4 polls per window, at :17 (late by 120 ms, polled at once), :32, :47, :02, then :17 …
+    expect([first.polls, second.polls]).toEqual([4, 4]);
+    expect(times.map((t) => t - T0)).toEqual([17_120, 32_000, 47_000, 62_000, 77_000, 92_000, 107_000, 122_000]);
   });
 
   it('should run the deployed handler (middy) on a real clock and finish before its window ends', async () => {
