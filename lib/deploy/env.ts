@@ -15,7 +15,7 @@ export const ConnectorEnv = {
   KINESIS_ENDPOINT: 'CONNECTOR_KINESIS_ENDPOINT',
   /** Window length of one invocation, ms (the schedule period). */
   WINDOW_MS: 'CONNECTOR_WINDOW_MS',
-  /** Slot grid of the window: `epoch` (every interval slot) or `event` (one poll at the event time). */
+  /** Slot grid of the window: `epoch` (every interval slot of the grid through the event's second of the minute) or `event` (one poll at the event time). */
   WINDOW_ANCHOR: 'CONNECTOR_WINDOW_ANCHOR',
   /** Stop this many ms before the window ends. */
   MARGIN_MS: 'CONNECTOR_MARGIN_MS',

@@ -23,8 +23,8 @@ export interface SchedulePlan {
   windowMs: number;
   /**
    * `event`: one poll at the event time (native schedule: the interval is a whole number of
-   * minutes). `epoch`: poll every interval slot of the epoch-aligned grid inside the window
-   * (interval not a whole number of minutes, e.g. `2s` or `90s`).
+   * minutes). `epoch`: poll every interval slot inside the window, on the grid that passes through
+   * the event's second of the minute (interval not a whole number of minutes, e.g. `2s` or `90s`).
    */
   anchor: 'event' | 'epoch';
 }
