@@ -1,6 +1,6 @@
 import { arn, type CfnResource, getAtt, ref, role } from './cfn';
 import { ConnectorEnv } from './env';
-import type { ConnectorNames } from './naming';
+import { type ConnectorNames, RESOURCE_SUFFIXES as S } from './naming';
 import type { DeploymentOptions } from './options';
 import { logStatement, secretArn, secretStatements, type StreamRef, streamStatement } from './access';
 import type { ConnectorInput } from './plan';
@@ -31,10 +31,10 @@ export function clusterResource(): CfnResource {
 export function streamingTask(input: ConnectorInput, names: ConnectorNames, stream: StreamRef, streamPrefix: string, options: DeploymentOptions): Record<string, CfnResource> {
   const { spec } = input;
   const { container } = options;
-  const logGroupId = `${names.base}LogGroup`;
-  const taskRoleId = `${names.base}TaskRole`;
-  const executionRoleId = `${names.base}ExecutionRole`;
-  const taskDefinitionId = `${names.base}TaskDefinition`;
+  const logGroupId = names.base + S.TASK_LOG_GROUP;
+  const taskRoleId = names.base + S.TASK_ROLE;
+  const executionRoleId = names.base + S.EXECUTION_ROLE;
+  const taskDefinitionId = names.base + S.TASK_DEFINITION;
   const logGroupName = `/ecs/${names.physical}`;
 
   const environment = [
@@ -81,7 +81,7 @@ export function streamingTask(input: ConnectorInput, names: ConnectorNames, stre
         ],
       },
     },
-    [`${names.base}Service`]: {
+    [names.base + S.SERVICE]: {
       Type: 'AWS::ECS::Service',
       Properties: {
         Cluster: ref(CLUSTER),

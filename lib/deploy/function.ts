@@ -2,7 +2,7 @@ import { formatDuration } from '../config/duration';
 import { ConnectorError, ErrorCode } from '../errors';
 import { arn, type CfnResource, getAtt, role, sub } from './cfn';
 import { ConnectorEnv, environmentBytes, LAMBDA_ENV_LIMIT_BYTES } from './env';
-import type { ConnectorNames } from './naming';
+import { type ConnectorNames, RESOURCE_SUFFIXES as S } from './naming';
 import type { DeploymentOptions } from './options';
 import { logStatement, secretLocation, secretStatements, type StreamRef, streamStatement } from './access';
 import type { ConnectorInput, SchedulePlan } from './plan';
@@ -76,7 +76,7 @@ export function periodicFunction(input: ConnectorInput, schedule: SchedulePlan, 
     throw new ConnectorError(`${input.file}: the config is too large to pass to its Lambda function (${bytes} bytes of environment, Lambda allows ${LAMBDA_ENV_LIMIT_BYTES}); shorten it (comments, long bodies)`, ErrorCode.DEPLOY_UNSUPPORTED);
   }
 
-  const roleId = `${names.base}Role`;
+  const roleId = names.base + S.FUNCTION_ROLE;
   const logGroupArn = arn('logs', `log-group:/aws/lambda/${names.physical}:*`);
   const statements = [logStatement(logGroupArn), streamStatement(stream), ...secretStatements(spec, options), { Effect: 'Allow' as const, Action: ['sqs:SendMessage'], Resource: [getAtt(DEAD_LETTER_QUEUE, 'Arn')] }];
   const timeout = Math.min(Math.ceil(schedule.windowMs / 1000), MAX_LAMBDA_TIMEOUT_S);
@@ -106,7 +106,7 @@ export function periodicFunction(input: ConnectorInput, schedule: SchedulePlan, 
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
       Target: {
-        Arn: getAtt(`${names.base}LambdaFunction`, 'Arn'),
+        Arn: getAtt(names.base + S.FUNCTION, 'Arn'),
         RoleArn: getAtt(SCHEDULER_ROLE, 'Arn'),
         Input: scheduledEventInput(),
         RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: MAX_EVENT_AGE_S },
@@ -120,7 +120,7 @@ export function periodicFunction(input: ConnectorInput, schedule: SchedulePlan, 
     definition,
     resources: {
       [roleId]: role('lambda.amazonaws.com', 'connector', statements, { Description: `Connector ${spec.name}: its log group, stream ${stream.name} and secrets only` }),
-      [`${names.base}Schedule`]: schedule_,
+      [names.base + S.SCHEDULE]: schedule_,
     },
   };
 }

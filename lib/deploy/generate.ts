@@ -1,5 +1,5 @@
 import { ConnectorError, ErrorCode } from '../errors';
-import { streamLogicalIds, connectorNames, fitName, MAX_STREAM_NAME } from './naming';
+import { connectorNames, fitName, logicalIdRegistry, MAX_STREAM_NAME, RESOURCE_SUFFIXES, streamLogicalId } from './naming';
 import { type CfnOutput, type CfnResource, getAtt, ref, role, arn } from './cfn';
 import { CLUSTER, clusterResource, streamingTask } from './container';
 import { DEAD_LETTER_QUEUE, type FunctionDefinition, periodicFunction, SCHEDULER_ROLE } from './function';
@@ -36,6 +36,8 @@ export interface ServiceFragments {
   connectors: ConnectorPlan[];
   /** Resources of this stack once osls has compiled it (ours + osls's per function and per stack). */
   resourceCount: number;
+  /** The stack's group (0 … groups-1). */
+  group: number;
 }
 
 /** Resource count of each group, as packaged by osls. */
@@ -48,6 +50,33 @@ export function resourceCounts(plans: readonly ConnectorPlan[], createdTopics: R
     return OSLS_RESOURCES_PER_STACK + 1 /* DLQ */ + (functions > 0 ? 1 : 0) /* scheduler role */ + (tasks > 0 ? 1 : 0) /* cluster */ +
       functions * (OSLS_RESOURCES_PER_FUNCTION + 2) /* + role, schedule */ + tasks * 5 /* log group, 2 roles, task definition, service */ + topics;
   });
+}
+
+/** Largest number of stacks `sls:groups` is meant for; see `groups` in the options. */
+const MAX_GROUPS = 200;
+
+/**
+ * The error for a stack over 500 resources: the smallest `groups` value that fits, or, when one
+ * topic alone is too big (a topic's connectors share the stack of its stream), that topic.
+ */
+function tooManyResources(plans: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, groups: number, counts: readonly number[]): ConnectorError {
+  const worst = Math.max(...counts);
+  const where = `stack ${counts.indexOf(worst)} of ${groups} would have ${worst} CloudFormation resources (limit ${MAX_RESOURCES_PER_STACK})`;
+  const topics = [...new Set(plans.map((plan) => plan.topic))];
+  for (const topic of topics) {
+    const own = plans.filter((plan) => plan.topic === topic).map((plan) => ({ ...plan, group: 0 }));
+    const [need] = resourceCounts(own, createdTopics, 1);
+    if ((need as number) > MAX_RESOURCES_PER_STACK) {
+      return new ConnectorError(`${where}: topic "${topic}" alone has ${own.length} connectors needing ${need} resources, and a topic's connectors share the stack of its stream; spread them over several topics`, ErrorCode.DEPLOY_UNSUPPORTED);
+    }
+  }
+  for (let candidate = groups + 1; candidate <= MAX_GROUPS; candidate++) {
+    const regrouped = plans.map((plan) => ({ ...plan, group: groupOfTopic(plan.topic, candidate) }));
+    if (Math.max(...resourceCounts(regrouped, createdTopics, candidate)) <= MAX_RESOURCES_PER_STACK) {
+      return new ConnectorError(`${where}: set custom.connectors.groups to ${candidate} (the smallest value for which every stack fits) and deploy each stack (npm run sls:groups -- deploy)`, ErrorCode.DEPLOY_UNSUPPORTED);
+    }
+  }
+  return new ConnectorError(`${where}: no groups value up to ${MAX_GROUPS} fits; spread the connectors over more topics`, ErrorCode.DEPLOY_UNSUPPORTED);
 }
 
 /** Plans every config: placement, stream and group. Pure. */
@@ -79,8 +108,8 @@ export function planConnectors(inputs: readonly ConnectorInput[], options: Deplo
  *
  * @throws ConnectorError DEPLOY_OPTIONS_INVALID when `groups` > 1 and `group` is missing or out of range.
  * @throws ConnectorError DEPLOY_UNSUPPORTED for duplicate connector names, sink connectors, a config
- *   too large for a Lambda environment, or a stack over 500 resources (the message gives the counts
- *   and the `groups` value that fits).
+ *   too large for a Lambda environment, two resources with one logical ID, or a stack over 500
+ *   resources (the message gives the counts and the `groups` value that fits).
  */
 export function generateService(inputs: readonly ConnectorInput[], options: DeploymentOptions): ServiceFragments {
   const group = options.group ?? 0;
@@ -92,21 +121,15 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
   const { plans, createdTopics } = planConnectors(inputs, options);
   const counts = resourceCounts(plans, createdTopics, options.groups);
   const worst = Math.max(...counts);
-  if (worst > MAX_RESOURCES_PER_STACK) {
-    const perConnector = Math.max(...counts) / Math.max(1, ...Array.from({ length: options.groups }, (_, g) => plans.filter((p) => p.group === g).length));
-    const suggested = Math.ceil((plans.length * Math.ceil(perConnector)) / (MAX_RESOURCES_PER_STACK * 0.7));
-    throw new ConnectorError(
-      `${plans.length} connectors need ${counts.reduce((a, b) => a + b, 0)} CloudFormation resources; stack ${counts.indexOf(worst)} of ${options.groups} would have ${worst} (limit ${MAX_RESOURCES_PER_STACK}). Set custom.connectors.groups to ${Math.max(suggested, options.groups + 1)} or more`,
-      ErrorCode.DEPLOY_UNSUPPORTED,
-    );
-  }
+  if (worst > MAX_RESOURCES_PER_STACK) throw tooManyResources(plans, createdTopics, options.groups, counts);
 
   const service = options.service;
   const prefix = streamPrefixOf(options);
   const byName = new Map(inputs.map((input) => [input.spec.name, input]));
   const mine = plans.filter((plan) => plan.group === group);
-  const names = connectorNames(mine.map((plan) => plan.name), service, options.stage);
-  const streamIds = streamLogicalIds([...new Set(mine.map((plan) => plan.topic))]);
+  const claim = logicalIdRegistry();
+  for (const id of [DEAD_LETTER_QUEUE, SCHEDULER_ROLE, CLUSTER, 'ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']) claim(id, 'the stack');
+  const streamIds = new Map([...new Set(mine.map((plan) => plan.topic))].map((topic) => [topic, claim(streamLogicalId(topic), `topic ${topic}`)]));
 
   const resources: Record<string, CfnResource> = {};
   const outputs: Record<string, CfnOutput> = {};
@@ -135,16 +158,21 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
   let hasTasks = false;
   for (const plan of [...mine].sort((a, b) => a.name.localeCompare(b.name))) {
     const input = byName.get(plan.name) as ConnectorInput;
-    const connector = names.get(plan.name)!;
+    const connector = connectorNames(plan.name, service, options.stage);
     const stream: StreamRef = createdTopics.has(plan.topic) ? { name: plan.stream, logicalId: streamIds.get(plan.topic) as string } : { name: plan.stream };
     if (plan.placement.kind === 'function') {
       hasFunctions = true;
       const fragment = periodicFunction(input, plan.placement.schedule, plan.placement.intervalMs, connector, stream, prefix, options);
+      // osls derives these from the function key.
+      for (const suffix of [RESOURCE_SUFFIXES.FUNCTION, RESOURCE_SUFFIXES.FUNCTION_LOG_GROUP, RESOURCE_SUFFIXES.EVENT_INVOKE_CONFIG]) claim(connector.base + suffix, plan.file);
+      for (const id of Object.keys(fragment.resources)) claim(id, plan.file);
       functions[fragment.functionKey] = fragment.definition;
       Object.assign(resources, fragment.resources);
     } else {
       hasTasks = true;
-      Object.assign(resources, streamingTask(input, connector, stream, prefix, options));
+      const fragment = streamingTask(input, connector, stream, prefix, options);
+      for (const id of Object.keys(fragment)) claim(id, plan.file);
+      Object.assign(resources, fragment);
     }
   }
 
@@ -176,5 +204,6 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
     resources: { Resources: resources, Outputs: outputs },
     connectors: plans,
     resourceCount: counts[group] as number,
+    group,
   };
 }

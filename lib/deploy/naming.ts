@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ConnectorError, ErrorCode } from '../errors';
 
 /** First `length` hex characters of the sha256 of `text`: a stable short suffix. */
 export function shortHash(text: string, length = 8): string {
@@ -9,6 +10,20 @@ export function shortHash(text: string, length = 8): string {
 export function pascalCase(name: string): string {
   const words = name.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 0);
   return words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
+}
+
+/** Names whose PascalCase form gives them back (lowercase words starting with a letter, single dashes). */
+const REVERSIBLE = /^[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*$/;
+
+/**
+ * The logical ID base of a connector or topic name. It depends on the name alone, so adding or
+ * removing other configs never renames a deployed resource. Names that PascalCase would not give
+ * back (`a_b`, `a-1`, `Quotes`) get 6 hex characters of their hash, so `a-b` and `a_b` differ.
+ */
+export function logicalBase(name: string): string {
+  const base = pascalCase(name) || 'X';
+  const prefixed = /^[0-9]/.test(base) ? `N${base}` : base;
+  return REVERSIBLE.test(name) ? prefixed : `${prefixed}${shortHash(name, 6)}`;
 }
 
 /**
@@ -25,46 +40,58 @@ export function fitName(base: string, max: number): string {
 export const MAX_FUNCTION_NAME = 64;
 /** Kinesis stream names: at most 128 characters (AWS limit). */
 export const MAX_STREAM_NAME = 128;
-/** ECS task definition families: at most 255 characters. */
-export const MAX_FAMILY = 255;
+
+/**
+ * Suffixes of the logical IDs of one connector's resources (ours and those osls derives from the
+ * function key). No suffix ends with another, so `x` + `TaskRole` can never equal `x-task` + a suffix.
+ */
+export const RESOURCE_SUFFIXES = {
+  FUNCTION: 'LambdaFunction',
+  FUNCTION_LOG_GROUP: 'LogGroup',
+  EVENT_INVOKE_CONFIG: 'LambdaEvConf',
+  FUNCTION_ROLE: 'FunctionRole',
+  SCHEDULE: 'Schedule',
+  TASK_LOG_GROUP: 'LogGroup',
+  TASK_ROLE: 'TaskRole',
+  EXECUTION_ROLE: 'ExecutionRole',
+  TASK_DEFINITION: 'TaskDefinition',
+  SERVICE: 'Service',
+} as const;
 
 /** Logical IDs and names of one connector's resources. */
 export interface ConnectorNames {
   /** Key under `functions:` (osls derives `<Key>LambdaFunction`, `<Key>LogGroup`, … from it). */
   functionKey: string;
-  /** PascalCase base of the logical IDs we generate (`<Base>Role`, `<Base>Schedule`, …). */
+  /** PascalCase base of the logical IDs (`<Base>FunctionRole`, `<Base>Schedule`, …). */
   base: string;
   /** Physical name: Lambda function name, ECS family and log group suffix: `<service>-<stage>-<connector>`, ≤ 64. */
   physical: string;
 }
 
-/**
- * Names of every connector's resources, unique even when two connector names map to the same
- * PascalCase (`a-b` and `a_b`: the second gets a hash suffix).
- * @param connectors - connector names (unique).
- */
-export function connectorNames(connectors: readonly string[], service: string, stage: string): Map<string, ConnectorNames> {
-  const taken = new Set<string>();
-  const result = new Map<string, ConnectorNames>();
-  for (const name of [...connectors].sort()) {
-    let base = pascalCase(name) || 'Connector';
-    if (/^[0-9]/.test(base)) base = `C${base}`;
-    if (taken.has(base)) base = `${base}${shortHash(name, 6)}`;
-    taken.add(base);
-    result.set(name, { base, functionKey: base[0]!.toLowerCase() + base.slice(1), physical: fitName(`${service}-${stage}-${name}`, MAX_FUNCTION_NAME) });
-  }
-  return result;
+/** Names of one connector's resources; see {@link logicalBase}. */
+export function connectorNames(connector: string, service: string, stage: string): ConnectorNames {
+  const base = logicalBase(connector);
+  return { base, functionKey: base[0]!.toLowerCase() + base.slice(1), physical: fitName(`${service}-${stage}-${connector}`, MAX_FUNCTION_NAME) };
 }
 
-/** Logical IDs of the stream resources of `topics` (`quotes` → `TopicQuotesStream`), unique. */
-export function streamLogicalIds(topics: readonly string[]): Map<string, string> {
-  const taken = new Set<string>();
-  const result = new Map<string, string>();
-  for (const topic of [...topics].sort()) {
-    let id = `Topic${pascalCase(topic)}Stream`;
-    if (taken.has(id)) id = `Topic${pascalCase(topic)}${shortHash(topic, 6)}Stream`;
-    taken.add(id);
-    result.set(topic, id);
-  }
-  return result;
+/** Logical ID of the stream resource of `topic` (`quotes` → `TopicQuotesStream`). */
+export function streamLogicalId(topic: string): string {
+  return `Topic${logicalBase(topic)}Stream`;
+}
+
+/**
+ * Guards against two resources of a stack sharing a logical ID (the second would silently replace
+ * the first): each ID is claimed with its owner.
+ * @throws ConnectorError DEPLOY_UNSUPPORTED naming both owners, when an ID is claimed twice.
+ */
+export function logicalIdRegistry(): (id: string, owner: string) => string {
+  const owners = new Map<string, string>();
+  return (id, owner) => {
+    const other = owners.get(id);
+    if (other !== undefined && other !== owner) {
+      throw new ConnectorError(`${owner} and ${other} would both create the CloudFormation resource ${id}; rename one of them`, ErrorCode.DEPLOY_UNSUPPORTED);
+    }
+    owners.set(id, owner);
+    return id;
+  };
 }

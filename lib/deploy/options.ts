@@ -74,7 +74,13 @@ export type DeploymentOptions = z.output<typeof DeploymentOptionsSchema>;
 export function parseDeploymentOptions(input: unknown): DeploymentOptions {
   const result = DeploymentOptionsSchema.safeParse(input);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  custom.connectors.${issue.path.join('.')}: ${issue.message}`);
+  const where = (path: PropertyKey[]): string => {
+    const [head] = path;
+    if (head === 'service') return 'service';
+    if (head === 'stage' || head === 'region') return `--${String(head)} (provider.${String(head)})`;
+    return ['custom.connectors', ...path.map(String)].join('.');
+  };
+  const lines = result.error.issues.map((issue) => `  ${where(issue.path)}: ${issue.message}`);
   throw new ConnectorError(`invalid deployment options:\n${lines.join('\n')}`, ErrorCode.DEPLOY_OPTIONS_INVALID);
 }
 

@@ -16,7 +16,8 @@ export interface VariableResolver {
 export function cliParams(options: Record<string, unknown>): Record<string, string> {
   const raw = options.param;
   const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
-  return Object.fromEntries(list.map((item: string) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)]));
+  const pairs = list.filter((item: unknown): item is string => typeof item === 'string' && item.includes('='));
+  return Object.fromEntries(pairs.map((item) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)]));
 }
 
 const split = (value: string): string[] => value.split(',').map((item) => item.trim()).filter((item) => item !== '');
@@ -57,7 +58,7 @@ export function assertDeployable(fragments: ServiceFragments): void {
   if (text.includes(`"Image":"${UNSET}"`)) missing.push('the container image (--param image=<uri>, built from the Dockerfile: see README)');
   if (text.includes(`"Subnets":["${UNSET}"]`)) missing.push('subnets for the tasks (--param subnets=subnet-a,subnet-b or custom.connectors.container.subnets)');
   if (missing.length > 0) {
-    const streaming = fragments.connectors.filter((plan) => plan.placement.kind === 'task').map((plan) => plan.name);
+    const streaming = fragments.connectors.filter((plan) => plan.group === fragments.group && plan.placement.kind === 'task').map((plan) => plan.name);
     throw new ConnectorError(`streaming sources (${streaming.join(', ')}) run as Fargate tasks and need ${missing.join(' and ')}`, ErrorCode.DEPLOY_OPTIONS_INVALID);
   }
 }

@@ -21,7 +21,7 @@ ${extra}http:
 `;
 
 const FIXTURES: Record<string, string> = {
-  'every-5m.yaml': periodic('every-5m', '5m'),
+  'every-five.yaml': periodic('every-five', '5m'),
   'with-secret.yaml': periodic('with-secret', '30s', '  secrets:\n    - name: API_TOKEN\n').replace('interval: 30s', 'interval: 30s\n  headers:\n    - "Authorization: Bearer ${{ secrets.API_TOKEN }}"'),
   'existing-topic.yaml': `version: 0.1.0
 name: existing-topic
@@ -126,7 +126,7 @@ describe('serverless package (osls, offline) on the repository configs', () => {
     const streams = resourcesOfType(template, 'AWS::Kinesis::Stream');
     expect(Object.values(streams).map((s) => s.Properties?.Name).sort()).toEqual(['connectors-dev-cat-facts', 'connectors-dev-my-test-connector', 'connectors-dev-quotes']);
     expect(Object.values(streams).every((s) => s.Properties?.StreamModeDetails?.StreamMode === 'ON_DEMAND' && s.DeletionPolicy === 'Retain')).toBe(true);
-    const statements = definitionOf(template, 'QuotesPeriodicRole').Policies[0].PolicyDocument.Statement;
+    const statements = definitionOf(template, 'QuotesPeriodicFunctionRole').Policies[0].PolicyDocument.Statement;
     const kinesis = statements.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith('kinesis:')));
     expect(kinesis).toEqual([expect.objectContaining({ Resource: [{ 'Fn::GetAtt': ['TopicQuotesStream', 'Arn'] }] })]);
     expect(JSON.stringify(statements)).not.toContain('"*"');
@@ -171,8 +171,8 @@ describe('serverless package (osls, offline) on a fixture set', () => {
 
   it('should schedule a whole-minute interval natively, one poll per event', () => {
     // Assess
-    expect(definitionOf(template, 'Every5mSchedule').ScheduleExpression).toBe('rate(5 minutes)');
-    const fn = definitionOf(template, 'Every5mLambdaFunction');
+    expect(definitionOf(template, 'EveryFiveSchedule').ScheduleExpression).toBe('rate(5 minutes)');
+    const fn = definitionOf(template, 'EveryFiveLambdaFunction');
     expect(fn.Timeout).toBe(300);
     expect(fn.Environment.Variables).toMatchObject({ CONNECTOR_WINDOW_MS: '300000', CONNECTOR_WINDOW_ANCHOR: 'event' });
   });
@@ -186,7 +186,7 @@ describe('serverless package (osls, offline) on a fixture set', () => {
     // Assess
     const names = Object.values(resourcesOfType(template, 'AWS::Kinesis::Stream')).map((s) => s.Properties?.Name);
     expect(names).not.toContain('connectors-prod-shared-events');
-    const statements = JSON.stringify(definitionOf(template, 'ExistingTopicRole').Policies[0].PolicyDocument.Statement);
+    const statements = JSON.stringify(definitionOf(template, 'ExistingTopicFunctionRole').Policies[0].PolicyDocument.Statement);
     expect(statements).toContain(':stream/connectors-prod-shared-events');
   });
 
@@ -195,9 +195,9 @@ describe('serverless package (osls, offline) on a fixture set', () => {
     const fn = definitionOf(template, 'WithSecretLambdaFunction');
     expect(JSON.parse(fn.Environment.Variables.CONNECTOR_SECRETS)).toEqual({ API_TOKEN: '/connectors/prod/API_TOKEN' });
     expect(fn.Environment.Variables.CONNECTOR_SECRETS_SOURCE).toBe('ssm');
-    const statements = JSON.stringify(definitionOf(template, 'WithSecretRole').Policies[0].PolicyDocument.Statement);
+    const statements = JSON.stringify(definitionOf(template, 'WithSecretFunctionRole').Policies[0].PolicyDocument.Statement);
     expect(statements).toContain('parameter/connectors/prod/API_TOKEN');
-    expect(JSON.stringify(definitionOf(template, 'Every5mRole'))).not.toContain('ssm:');
+    expect(JSON.stringify(definitionOf(template, 'EveryFiveFunctionRole'))).not.toContain('ssm:');
     expect(JSON.stringify(template)).not.toContain('hunter2');
   });
 

@@ -32,7 +32,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
         architecture: 'arm64',
         memorySize: 256,
         timeout: 60,
-        role: 'PRole',
+        role: 'PFunctionRole',
         logRetentionInDays: 14,
         environment: expect.any(Object),
         maximumRetryAttempts: 0,
@@ -107,12 +107,12 @@ describe('Function: generateService (periodic source → Lambda function)', () =
     const { resources } = generateOne(periodicYaml('p', '10s'));
 
     // Assess
-    expect(statementsOf(resources.Resources, 'PRole')).toEqual([
+    expect(statementsOf(resources.Resources, 'PFunctionRole')).toEqual([
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [subArn('logs', 'log-group:/aws/lambda/connectors-dev-p:*')] },
       { Effect: 'Allow', Action: ['kinesis:PutRecords', 'kinesis:PutRecord', 'kinesis:DescribeStreamSummary'], Resource: [{ 'Fn::GetAtt': ['TopicPTopicStream', 'Arn'] }] },
       { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [DLQ_ARN] },
     ]);
-    expect(resourceOf(resources.Resources, 'PRole').Properties.AssumeRolePolicyDocument.Statement).toEqual([
+    expect(resourceOf(resources.Resources, 'PFunctionRole').Properties.AssumeRolePolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] },
     ]);
   });
@@ -125,7 +125,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
     const { resources } = generateOne(text);
 
     // Assess
-    const kinesis = statementsOf(resources.Resources, 'ExistingRole')[1];
+    const kinesis = statementsOf(resources.Resources, 'ExistingFunctionRole')[1];
     expect(kinesis?.Resource).toEqual([subArn('kinesis', 'stream/connectors-dev-shared-events')]);
   });
 
@@ -134,7 +134,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
     const { resources } = generateOne(withSecret('p'));
 
     // Assess
-    expect(statementsOf(resources.Resources, 'PRole')).toContainEqual({
+    expect(statementsOf(resources.Resources, 'PFunctionRole')).toContainEqual({
       Effect: 'Allow',
       Action: ['ssm:GetParameters', 'ssm:GetParameter'],
       Resource: [subArn('ssm', 'parameter/connectors/dev/API_TOKEN')],
@@ -146,7 +146,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
     const { functions, resources } = generateOne(withSecret('p'), { secrets: { source: 'secrets-manager' } });
 
     // Assess
-    expect(statementsOf(resources.Resources, 'PRole')).toContainEqual({
+    expect(statementsOf(resources.Resources, 'PFunctionRole')).toContainEqual({
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
       Resource: [subArn('secretsmanager', 'secret:connectors/dev/API_TOKEN-??????')],
@@ -162,7 +162,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
     const { functions, resources } = generateOne(withSecret('p'), { secrets: { source, prefix } });
 
     // Assess
-    expect(statementsOf(resources.Resources, 'PRole')[2]?.Resource).toEqual([subArn(service, resource)]);
+    expect(statementsOf(resources.Resources, 'PFunctionRole')[2]?.Resource).toEqual([subArn(service, resource)]);
     expect(functions.p?.environment).toMatchObject({ CONNECTOR_SECRETS: JSON.stringify({ API_TOKEN: `${prefix}API_TOKEN` }) });
   });
 
@@ -171,7 +171,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
     const { functions, resources } = generateOne(periodicYaml('p', '10s'));
 
     // Assess
-    expect(JSON.stringify(statementsOf(resources.Resources, 'PRole'))).not.toMatch(/ssm:|secretsmanager:/);
+    expect(JSON.stringify(statementsOf(resources.Resources, 'PFunctionRole'))).not.toMatch(/ssm:|secretsmanager:/);
     expect(Object.keys(functions.p?.environment as object)).not.toContain(ConnectorEnv.SECRETS);
   });
 

@@ -133,11 +133,13 @@ describe('Function: generateService (groups)', () => {
 
     // Assess
     expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
-    expect(error.message).toMatch(/^200 connectors need 1204 CloudFormation resources; stack 0 of 1 would have 1204 \(limit 500\)\. Set custom\.connectors\.groups to \d+ or more$/);
+    expect(error.message).toMatch(/^stack 0 of 1 would have 1204 CloudFormation resources \(limit 500\): set custom\.connectors\.groups to \d+ \(the smallest value for which every stack fits\)/);
     const suggested = Number(/groups to (\d+)/.exec(error.message)?.[1]);
     const { plans, createdTopics } = planConnectors(inputs, optionsOf({ groups: suggested, group: 0 }));
     const counts = resourceCounts(plans, createdTopics, suggested);
     expect(Math.max(...counts)).toBeLessThanOrEqual(MAX_RESOURCES_PER_STACK);
+    const fewer = planConnectors(inputs, optionsOf({ groups: suggested - 1, group: 0 }));
+    expect(Math.max(...resourceCounts(fewer.plans, fewer.createdTopics, suggested - 1))).toBeGreaterThan(MAX_RESOURCES_PER_STACK);
     const stacks = counts.map((_, group) => generateService(inputs, optionsOf({ groups: suggested, group })));
     expect(stacks.map((stack) => stack.resourceCount)).toEqual(counts);
   });
@@ -152,6 +154,19 @@ describe('Function: generateService (groups)', () => {
     // Assess
     expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
     expect(Number(/groups to (\d+)/.exec(error.message)?.[1])).toBeGreaterThan(2);
+  });
+
+  it('should name the topic when one topic alone has more connectors than a stack holds', () => {
+    // Prepare: 100 periodic connectors of one topic (5 resources each)
+    const inputs = Array.from({ length: 100 }, (_, i) => inputOf(periodicYaml(`shared-${i}`, '10s', { topic: 'shared' }), `configs/shared-${i}.yaml`));
+
+    // Act
+    const error = thrown(() => generateService(inputs, optionsOf()));
+
+    // Assess: no groups value can help
+    expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
+    expect(error.message).toContain('topic "shared" alone has 100 connectors needing 505 resources');
+    expect(error.message).not.toContain('set custom.connectors.groups');
   });
 
   it('should count, per group, what osls will package: 5 resources per function and per task, 1 per created stream, shared ones once', () => {
@@ -169,9 +184,8 @@ describe('Function: generateService (groups)', () => {
     expect(resourceCounts(plans, createdTopics, 1)).toEqual([22]);
   });
 
-  // BUG (lib/deploy/serverless.ts assertDeployable): `fragments.connectors` holds the plans of ALL
-  // groups, so deploying one stack names streaming sources that are deployed by other stacks.
-  it.failing('should name only the streaming sources of the stack being deployed when refusing a missing image', () => {
+  // `fragments.connectors` holds the plans of every group: the message names this stack's only.
+  it('should name only the streaming sources of the stack being deployed when refusing a missing image', () => {
     // Prepare
     const mine = topicInGroup(0, 2);
     const theirs = topicInGroup(1, 2);

@@ -1,5 +1,5 @@
 import { generateService, OSLS_RESOURCES_PER_FUNCTION, OSLS_RESOURCES_PER_STACK } from '../../../lib/deploy/generate';
-import { connectorNames, fitName, MAX_FUNCTION_NAME, pascalCase, shortHash, streamLogicalIds } from '../../../lib/deploy/naming';
+import { connectorNames, fitName, logicalBase, MAX_FUNCTION_NAME, pascalCase, shortHash, streamLogicalId } from '../../../lib/deploy/naming';
 import type { ConnectorInput } from '../../../lib/deploy/plan';
 import { inputOf, legacyYaml, optionsOf, periodicYaml, resourceOf, statementsOf, streamingYaml } from './support';
 
@@ -54,25 +54,25 @@ describe('Function: fitName', () => {
 describe('Function: connectorNames', () => {
   it('should derive the PascalCase base, the function key and the physical name `<service>-<stage>-<name>`', () => {
     // Act
-    const names = connectorNames(['quotes-periodic', 'cat_facts', '1st'], 'connectors', 'dev');
+    const names = ['quotes-periodic', 'cat_facts', '1st'].map((name) => connectorNames(name, 'connectors', 'dev'));
 
-    // Assess
-    expect(Object.fromEntries(names)).toEqual({
-      'quotes-periodic': { base: 'QuotesPeriodic', functionKey: 'quotesPeriodic', physical: 'connectors-dev-quotes-periodic' },
-      cat_facts: { base: 'CatFacts', functionKey: 'catFacts', physical: 'connectors-dev-cat_facts' },
-      '1st': { base: 'C1st', functionKey: 'c1st', physical: 'connectors-dev-1st' },
-    });
+    // Assess: names PascalCase cannot give back get a hash of the name
+    expect(names).toEqual([
+      { base: 'QuotesPeriodic', functionKey: 'quotesPeriodic', physical: 'connectors-dev-quotes-periodic' },
+      { base: `CatFacts${shortHash('cat_facts', 6)}`, functionKey: `catFacts${shortHash('cat_facts', 6)}`, physical: 'connectors-dev-cat_facts' },
+      { base: `N1st${shortHash('1st', 6)}`, functionKey: `n1st${shortHash('1st', 6)}`, physical: 'connectors-dev-1st' },
+    ]);
   });
 
-  it('should give `a-b` and `a_b` (same PascalCase) distinct bases', () => {
+  it('should give `a-b`, `a_b` and `aB` (same PascalCase) distinct bases that depend on the name alone', () => {
     // Act
-    const names = connectorNames(['a_b', 'a-b', 'aB'], 'connectors', 'dev');
+    const bases = ['a_b', 'a-b', 'aB'].map(logicalBase);
 
     // Assess
-    const bases = [...names.values()].map((n) => n.base);
     expect(new Set(bases).size).toBe(3);
-    expect(names.get('a-b')?.base).toBe('AB');
+    expect(bases[1]).toBe('AB');
     expect(bases.filter((base) => /^AB[0-9a-f]{6}$/.test(base))).toHaveLength(2);
+    expect(logicalBase('a_b')).toBe(bases[0]);
   });
 
   it('should cut physical names to Lambda\'s 64 characters, keeping the `<service>-<stage>-` prefix', () => {
@@ -80,17 +80,16 @@ describe('Function: connectorNames', () => {
     const long = `${'n'.repeat(63)}1`;
 
     // Act
-    const physical = connectorNames([long, `${'n'.repeat(63)}2`], 'connectors', 'dev');
+    const [a, b] = [long, `${'n'.repeat(63)}2`].map((name) => connectorNames(name, 'connectors', 'dev').physical);
 
     // Assess
-    const [a, b] = [...physical.values()].map((n) => n.physical);
     expect([a?.length, b?.length]).toEqual([MAX_FUNCTION_NAME, MAX_FUNCTION_NAME]);
     expect(a).toMatch(/^connectors-dev-n+-[0-9a-f]{8}$/);
     expect(a).not.toBe(b);
   });
 });
 
-describe('Function: pascalCase and streamLogicalIds', () => {
+describe('Function: pascalCase and streamLogicalId', () => {
   it('should turn names into alphanumeric PascalCase', () => {
     // Act + Assess
     expect(['quotes-periodic', 'cat_facts', 'a--b__c', 'ABC-def'].map(pascalCase)).toEqual(['QuotesPeriodic', 'CatFacts', 'ABC', 'ABCDef']);
@@ -98,12 +97,10 @@ describe('Function: pascalCase and streamLogicalIds', () => {
 
   it('should give topics `a-1` and `a1` (same PascalCase) distinct stream logical IDs', () => {
     // Act
-    const ids = streamLogicalIds(['a1', 'a-1', 'quotes']);
+    const ids = ['a1', 'a-1', 'quotes'].map(streamLogicalId);
 
     // Assess
-    expect(ids.get('a-1')).toBe('TopicA1Stream');
-    expect(ids.get('a1')).toBe(`TopicA1${shortHash('a1', 6)}Stream`);
-    expect(ids.get('quotes')).toBe('TopicQuotesStream');
+    expect(ids).toEqual(['TopicA1Stream', `TopicA1${shortHash('a-1', 6)}Stream`, 'TopicQuotesStream']);
   });
 });
 
@@ -116,11 +113,11 @@ describe('Function: generateService (logical IDs)', () => {
     const { resources } = generateService(inputs, optionsOf());
 
     // Assess
-    const secondId = `TopicA1${shortHash('a1', 6)}Stream`;
-    expect(resourceOf(resources.Resources, 'TopicA1Stream').Properties.Name).toBe('connectors-dev-a-1');
-    expect(resourceOf(resources.Resources, secondId).Properties.Name).toBe('connectors-dev-a1');
-    expect(statementsOf(resources.Resources, 'FirstRole')[1]?.Resource).toEqual([{ 'Fn::GetAtt': ['TopicA1Stream', 'Arn'] }]);
-    expect(statementsOf(resources.Resources, 'SecondRole')[1]?.Resource).toEqual([{ 'Fn::GetAtt': [secondId, 'Arn'] }]);
+    const firstId = `TopicA1${shortHash('a-1', 6)}Stream`;
+    expect(resourceOf(resources.Resources, firstId).Properties.Name).toBe('connectors-dev-a-1');
+    expect(resourceOf(resources.Resources, 'TopicA1Stream').Properties.Name).toBe('connectors-dev-a1');
+    expect(statementsOf(resources.Resources, 'FirstFunctionRole')[1]?.Resource).toEqual([{ 'Fn::GetAtt': [firstId, 'Arn'] }]);
+    expect(statementsOf(resources.Resources, 'SecondFunctionRole')[1]?.Resource).toEqual([{ 'Fn::GetAtt': ['TopicA1Stream', 'Arn'] }]);
   });
 
   it('should keep every resource of connectors `a-b` and `a_b` (function and task) apart', () => {
@@ -133,7 +130,7 @@ describe('Function: generateService (logical IDs)', () => {
     // Assess
     const hashed = `AB${shortHash('a_b', 6)}`;
     expect(Object.keys(functions)).toEqual(['aB']);
-    expect(functions.aB).toMatchObject({ name: 'connectors-dev-a-b', role: 'ABRole' });
+    expect(functions.aB).toMatchObject({ name: 'connectors-dev-a-b', role: 'ABFunctionRole' });
     expect(resourceOf(resources.Resources, 'ABSchedule').Properties.Target.Arn).toEqual({ 'Fn::GetAtt': ['ABLambdaFunction', 'Arn'] });
     expect(resourceOf(resources.Resources, `${hashed}TaskDefinition`).Properties.Family).toBe('connectors-dev-a_b');
     expect(resourceOf(resources.Resources, `${hashed}Service`).Properties.TaskDefinition).toEqual({ Ref: `${hashed}TaskDefinition` });
@@ -156,11 +153,9 @@ describe('Function: generateService (logical IDs)', () => {
     expect(generated).toBe(counted);
   });
 
-  // BUG (lib/deploy/naming.ts + container.ts/function.ts): logical IDs are `<Base><Suffix>`, and a
-  // connector's base can end with another connector's suffix. A streaming connector `x` writes
-  // `XTaskRole`; a periodic connector `x-task` writes its role `XTaskRole` too: Object.assign in
-  // generate.ts keeps the last one, so one connector silently runs with the other's role.
-  it.failing('should keep a task connector `x` and a function connector `x-task` apart (both write `XTaskRole`)', () => {
+  // Logical IDs are `<Base><Suffix>` with suffixes none of which ends with another
+  // (RESOURCE_SUFFIXES), so `x` + `TaskRole` never meets `x-task` + a suffix.
+  it('should keep a task connector `x` and a function connector `x-task` apart (both write `XTaskRole`)', () => {
     // Prepare
     const inputs = [inputOf(streamingYaml('x'), 'configs/x.yaml'), inputOf(periodicYaml('x-task', '10s'), 'configs/x-task.yaml')];
 
@@ -171,10 +166,8 @@ describe('Function: generateService (logical IDs)', () => {
     expect(generated).toBe(counted);
   });
 
-  // BUG (lib/deploy/generate.ts): a periodic connector named `connectors-scheduler` gets the role
-  // `ConnectorsSchedulerRole`, which the shared Scheduler role (SCHEDULER_ROLE) then overwrites: the
-  // function runs with the Scheduler's role (no logs, no Kinesis).
-  it.failing('should keep a connector named `connectors-scheduler` apart from the shared Scheduler role', () => {
+  // A function role is `<Base>FunctionRole`: it cannot be the shared `ConnectorsSchedulerRole`.
+  it('should keep a connector named `connectors-scheduler` apart from the shared Scheduler role', () => {
     // Prepare
     const inputs = [inputOf(periodicYaml('connectors-scheduler', '10s'), 'configs/c.yaml')];
 
@@ -186,11 +179,9 @@ describe('Function: generateService (logical IDs)', () => {
     expect(statementsOf(resources.Resources, role).map((s) => s.Action[0])).toEqual(['logs:CreateLogStream', 'kinesis:PutRecords', 'sqs:SendMessage']);
   });
 
-  // BUG (lib/deploy/naming.ts): the hash suffix goes to whichever name sorts second, so adding a
-  // config can rename an existing connector's (or stream's) logical IDs. CloudFormation then
-  // creates new resources with the SAME physical names (function `connectors-dev-a_b`, stream
-  // `connectors-dev-a1`) before deleting the old ones, and the deploy fails ("already exists").
-  it.failing('should keep the logical IDs of deployed connectors and streams when colliding names are added', () => {
+  // A logical ID depends on its own name only: adding a config never renames a deployed resource
+  // (CloudFormation would recreate it under the same physical name and fail).
+  it('should keep the logical IDs of deployed connectors and streams when colliding names are added', () => {
     // Prepare
     const before = generateService([inputOf(periodicYaml('a_b', '10s', { topic: 'a1' }), 'configs/1.yaml')], optionsOf());
     const added = [inputOf(periodicYaml('a_b', '10s', { topic: 'a1' }), 'configs/1.yaml'), inputOf(periodicYaml('a-b', '10s', { topic: 'a-1' }), 'configs/2.yaml')];
@@ -201,6 +192,6 @@ describe('Function: generateService (logical IDs)', () => {
     // Assess
     const identity = (fragments: typeof before, id: string) => JSON.stringify([fragments.resources.Resources[id]?.Properties?.Name, fragments.resources.Resources[id]?.Properties?.Description]);
     for (const id of Object.keys(before.resources.Resources)) expect([id, identity(after, id)]).toEqual([id, identity(before, id)]);
-    expect(after.functions.aB?.name).toBe(before.functions.aB?.name);
+    for (const [key, definition] of Object.entries(before.functions)) expect(after.functions[key]?.name).toBe(definition.name);
   });
 });

@@ -30,7 +30,7 @@ describe('Function: generateService (topics → Kinesis streams)', () => {
       },
     });
     expect(resources.Outputs.TopicQuotesStreamArn).toEqual({ Description: 'Kinesis stream of topic quotes', Value: GETATT_QUOTES });
-    const kinesisResources = [statementsOf(resources.Resources, 'QuotesPeriodicRole')[1], statementsOf(resources.Resources, 'QuotesHourlyRole')[1], statementsOf(resources.Resources, 'QuotesStreamTaskRole')[0]].map((s) => s?.Resource);
+    const kinesisResources = [statementsOf(resources.Resources, 'QuotesPeriodicFunctionRole')[1], statementsOf(resources.Resources, 'QuotesHourlyFunctionRole')[1], statementsOf(resources.Resources, 'QuotesStreamTaskRole')[0]].map((s) => s?.Resource);
     expect(kinesisResources).toEqual([[GETATT_QUOTES], [GETATT_QUOTES], [GETATT_QUOTES]]);
   });
 
@@ -46,8 +46,8 @@ describe('Function: generateService (topics → Kinesis streams)', () => {
 
     // Assess
     expect(idsOfType(resources.Resources, 'AWS::Kinesis::Stream')).toEqual(['TopicQuotesStream']);
-    expect(statementsOf(resources.Resources, 'ReaderARole')[1]?.Resource).toEqual([GETATT_QUOTES]);
-    expect(statementsOf(resources.Resources, 'CreatorRole')[1]?.Resource).toEqual([GETATT_QUOTES]);
+    expect(statementsOf(resources.Resources, 'ReaderAFunctionRole')[1]?.Resource).toEqual([GETATT_QUOTES]);
+    expect(statementsOf(resources.Resources, 'CreatorFunctionRole')[1]?.Resource).toEqual([GETATT_QUOTES]);
   });
 
   it('should create no stream for a topic that no config creates (legacy without create_topic, 0.2.0 with create-topic: false)', () => {
@@ -64,8 +64,8 @@ describe('Function: generateService (topics → Kinesis streams)', () => {
     expect(idsOfType(resources.Resources, 'AWS::Kinesis::Stream')).toEqual([]);
     expect(Object.keys(resources.Outputs)).toEqual(['DeadLetterQueueUrl']);
     const arn = { 'Fn::Sub': 'arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/connectors-dev-events' };
-    expect(statementsOf(resources.Resources, 'LegacyRole')[1]?.Resource).toEqual([arn]);
-    expect(statementsOf(resources.Resources, 'ApiRole')[1]?.Resource).toEqual([arn]);
+    expect(statementsOf(resources.Resources, 'LegacyFunctionRole')[1]?.Resource).toEqual([arn]);
+    expect(statementsOf(resources.Resources, 'ApiFunctionRole')[1]?.Resource).toEqual([arn]);
   });
 
   it('should name streams `<service>-<stage>-<topic>` by default', () => {
@@ -119,6 +119,6 @@ describe('Function: generateService (topics → Kinesis streams)', () => {
     const other = connectors.find((plan) => plan.name === 'other')?.stream as string;
     expect(other).toHaveLength(128);
     expect(other).not.toBe(created);
-    expect(JSON.stringify(statementsOf(resources.Resources, 'OtherRole')[1]?.Resource)).toContain(`:stream/${other}"`);
+    expect(JSON.stringify(statementsOf(resources.Resources, 'OtherFunctionRole')[1]?.Resource)).toContain(`:stream/${other}"`);
   });
 });
