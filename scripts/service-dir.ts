@@ -1,0 +1,105 @@
+/**
+ * Throwaway copies of this project's Serverless service, packaged offline with the real osls CLI.
+ * Shared by the package tests (test/support/serverless.ts re-exports these names) and the deploy
+ * benchmarks (bench/deploy), which are compiled without test/.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+/** The directory holding serverless.yml, from this file's place in the sources or in dist/. */
+function findRepo(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'serverless.yml')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no serverless.yml above ${start}`);
+  }
+}
+
+/** The repository root (holds serverless.yml). */
+export const REPO = findRepo(resolve(__dirname));
+/** osls's CLI (the `serverless` command). */
+export const SERVERLESS = join(REPO, 'node_modules/osls/bin/serverless.js');
+
+/** What the service directory shares with the repository (read-only: symlinked). */
+const SHARED = ['lib', 'dist', 'functions', 'node_modules', 'serverless', 'package.json', 'tsconfig.json'];
+
+export interface ServiceDir {
+  /** Absolute path of the service directory (holds serverless.yml, configs/, `.serverless/` once packaged). */
+  dir: string;
+  /** Removes the directory. */
+  cleanup(): void;
+}
+
+/**
+ * A throwaway copy of this project's service in a fresh temp directory: serverless.yml (optionally
+ * edited) and a configs directory of its own; the code is symlinked from the repository.
+ * @param options.configs - file names → YAML text of configs/; absent: a copy of the repository's configs/.
+ * @param options.editYml - rewrites the text of the repository's serverless.yml before it is written.
+ */
+export function serviceDir(options: { configs?: Record<string, string>; editYml?: (yml: string) => string } = {}): ServiceDir {
+  const dir = mkdtempSync(join(tmpdir(), 'connector-sls-'));
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  for (const entry of SHARED) symlinkSync(join(REPO, entry), join(dir, entry));
+  const yml = readFileSync(join(REPO, 'serverless.yml'), 'utf8');
+  writeFileSync(join(dir, 'serverless.yml'), options.editYml ? options.editYml(yml) : yml);
+  if (options.configs) {
+    mkdirSync(join(dir, 'configs'));
+    for (const [name, text] of Object.entries(options.configs)) writeFileSync(join(dir, 'configs', name), text);
+  } else {
+    cpSync(join(REPO, 'configs'), join(dir, 'configs'), { recursive: true });
+  }
+  return { dir, cleanup };
+}
+
+export interface ServerlessResult {
+  /** Exit code (`null` when killed, e.g. by the timeout). */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the real Serverless Framework CLI (osls) in `dir`, offline: no AWS credentials (every
+ * `AWS_*` variable removed), HOME inside `dir` (osls caches there), telemetry off.
+ * @param env - extra environment variables (win over the above).
+ * @param timeoutMs - the process is killed (SIGKILL) after this many ms; default 60,000.
+ * @returns the exit code and output; never rejects on a failing command (only when it cannot start).
+ */
+export function runServerless(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<ServerlessResult> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [SERVERLESS, ...args], { cwd: dir, env: { ...clean, HOME: dir, SLS_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A CloudFormation template as JSON. */
+export interface Template {
+  Resources: Record<string, { Type: string; Properties?: Record<string, any>; DependsOn?: string | string[]; DeletionPolicy?: string }>;
+  Outputs?: Record<string, { Value: unknown }>;
+}
+
+/**
+ * The template `serverless package` wrote in `dir` (`.serverless/cloudformation-template-update-stack.json`).
+ * @throws Error when there is none (the package step failed or did not run).
+ */
+export function packagedTemplate(dir: string): Template {
+  const file = join(dir, '.serverless/cloudformation-template-update-stack.json');
+  if (!existsSync(file)) throw new Error(`no packaged template in ${dir}`);
+  return JSON.parse(readFileSync(file, 'utf8')) as Template;
+}
+
+/** Resources of `template` of one type, by logical ID. */
+export function resourcesOfType(template: Template, type: string): Record<string, Template['Resources'][string]> {
+  return Object.fromEntries(Object.entries(template.Resources).filter(([, resource]) => resource.Type === type));
+}
