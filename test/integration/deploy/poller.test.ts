@@ -138,6 +138,54 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
     expect(times.map((t) => t - T0)).toEqual([17_120, 32_000, 47_000, 62_000, 77_000, 92_000, 107_000, 122_000]);
   });
 
+  it.each([
+    ['ssm', '/connectors/dev/PATH_SECRET'],
+    ['secrets-manager', 'connectors/dev/PATH_SECRET'],
+  ])('should fetch declared secrets from %s through the middy middleware of the deployed handler (AWS mocked)', async (source, location) => {
+    // Prepare: the function environment the generator writes; AWS itself is mocked (aws-sdk-client-mock)
+    const text = config('mw-secret', `${server.url}/api/\${{ secrets.PATH_SECRET }}`, '15s').replace('  topic: quotes\n', '  topic: quotes\n  secrets:\n    - name: PATH_SECRET\n');
+    const env = { ...environment(`mw-${source}`, '15s', { ms: MINUTE, anchor: 'epoch' }), [ConnectorEnv.CONFIG]: text, [ConnectorEnv.SECRETS_SOURCE]: source, [ConnectorEnv.SECRETS]: JSON.stringify({ PATH_SECRET: location }) };
+    Object.assign(process.env, env);
+    const requestsBefore = server.requests.length;
+    const calls: unknown[] = [];
+    let clearCache: (() => void) | undefined;
+    try {
+      let deployed: typeof handler | undefined;
+      jest.isolateModules(() => {
+        // middy refreshes cached secrets on a timer: cleared at the end
+        clearCache = (require('@middy/util') as { clearCache: () => void }).clearCache;
+        // The middleware's SDK client comes from this isolated module registry: mock that one.
+        const { mockClient } = require('aws-sdk-client-mock') as typeof import('aws-sdk-client-mock');
+        if (source === 'ssm') {
+          const { SSMClient, GetParametersCommand } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+          mockClient(SSMClient).on(GetParametersCommand).callsFake(async (input: unknown) => {
+            calls.push(input);
+            return { Parameters: [{ Name: location, Value: 'path-from-aws' }], InvalidParameters: [] };
+          });
+        } else {
+          const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager');
+          mockClient(SecretsManagerClient).on(GetSecretValueCommand).callsFake(async (input: unknown) => {
+            calls.push(input);
+            return { SecretString: 'path-from-aws' };
+          });
+        }
+        deployed = (require('../../../functions/poller') as typeof import('../../../functions/poller')).handler;
+      });
+
+      // Act: the window ends 1.5 s from now
+      const eventTime = Date.now() - 58_500;
+      const result = await deployed!(scheduledEvent(eventTime), lambdaContext());
+
+      // Assess: one fetch of exactly the declared secret, used in the request, never logged
+      expect(result.polls).toBeGreaterThanOrEqual(1);
+      expect(calls).toEqual([source === 'ssm' ? expect.objectContaining({ Names: [location], WithDecryption: true }) : expect.objectContaining({ SecretId: location })]);
+      expect(server.requests.slice(requestsBefore).every((r) => r.path === '/api/path-from-aws')).toBe(true);
+    } finally {
+      clearCache?.();
+      for (const key of Object.keys(env)) if (!(key in KINESALITE_ENV)) delete process.env[key];
+    }
+  });
+
   it('should run the deployed handler (middy) on a real clock and finish before its window ends', async () => {
     // Prepare: the event was scheduled 58.5 s ago, so the window ends in 1.5 s
     const env = environment('deployed-handler', '2s', { ms: MINUTE, anchor: 'epoch' });
