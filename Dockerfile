@@ -11,6 +11,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin bin
 COPY lib lib
+COPY functions functions
 COPY scripts scripts
 COPY bench bench
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund

@@ -1,4 +1,4 @@
-import { arn, type CfnResource, getAtt, ref, role } from './cfn';
+import { arn, type CfnResource, getAtt, type IamStatement, ref, role } from './cfn';
 import { ConnectorEnv } from './env';
 import { type ConnectorNames, RESOURCE_SUFFIXES as S } from './naming';
 import type { DeploymentOptions } from './options';
@@ -14,6 +14,27 @@ export const UNSET = 'UNSET';
 /** How long ECS waits after SIGTERM before SIGKILL, seconds (Fargate maximum 120): time to flush. */
 export const STOP_TIMEOUT_S = 30;
 
+/** `ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn]/REPOSITORY[:tag|@digest]`. */
+const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+?)(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$/;
+
+/**
+ * What the execution role needs to pull `image`: for an Amazon ECR image, a registry token and
+ * read access to that one repository; nothing for other registries (public images).
+ */
+export function imagePullStatements(image: string | undefined): IamStatement[] {
+  const match = image === undefined ? null : ECR_IMAGE.exec(image);
+  if (!match) return [];
+  const [, account, region, repository] = match;
+  return [
+    { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] }, // has no resource-level permissions
+    {
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:ecr:${region}:${account}:repository/${repository}` }],
+    },
+  ];
+}
+
 /** The stack's ECS cluster. */
 export function clusterResource(): CfnResource {
   return { Type: 'AWS::ECS::Cluster', Properties: { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] } };
@@ -22,7 +43,8 @@ export function clusterResource(): CfnResource {
 /**
  * One streaming source → an ECS Fargate service with one task running `connector run` from the
  * project image, with its log group, task role (put to its own stream) and execution role (pull the
- * image, write its logs, read its own secrets, which ECS injects as environment variables).
+ * image from its ECR repository only, write its own log group, read its own secrets, which ECS
+ * injects as environment variables).
  *
  * The service keeps one task running and replaces it when it stops. Deployments start the new task
  * before stopping the old one (100 % / 200 %): a short overlap may duplicate records, but no
@@ -44,14 +66,13 @@ export function streamingTask(input: ConnectorInput, names: ConnectorNames, stre
     { Name: ConnectorEnv.STREAM_PREFIX, Value: streamPrefix },
   ];
   const secrets = spec.secrets.map((secret) => ({ Name: secret, ValueFrom: secretArn(secret, options, false) }));
-  const executionStatements = [logStatement(arn('logs', `log-group:${logGroupName}:*`)), ...secretStatements(spec, options)];
+  const executionStatements = [logStatement(arn('logs', `log-group:${logGroupName}:*`)), ...imagePullStatements(container.image), ...secretStatements(spec, options)];
 
   return {
     [logGroupId]: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: logGroupName, RetentionInDays: container.logRetentionInDays } },
     [taskRoleId]: role('ecs-tasks.amazonaws.com', 'connector', [streamStatement(stream)], { Description: `Connector ${spec.name} task: put to stream ${stream.name} only` }),
     [executionRoleId]: role('ecs-tasks.amazonaws.com', 'connector-execution', executionStatements, {
-      Description: `Connector ${spec.name} task execution: pull the image, write its logs, read its secrets`,
-      ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy' }],
+      Description: `Connector ${spec.name} task execution: pull its image, write its log group, read its secrets`,
     }),
     [taskDefinitionId]: {
       Type: 'AWS::ECS::TaskDefinition',

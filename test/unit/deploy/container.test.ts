@@ -126,9 +126,29 @@ describe('Function: generateService (streaming source → Fargate service)', () 
     ]);
     const roles = ['STaskRole', 'SExecutionRole'].map((id) => resourceOf(resources.Resources, id).Properties.AssumeRolePolicyDocument.Statement[0].Principal);
     expect(roles).toEqual([{ Service: ['ecs-tasks.amazonaws.com'] }, { Service: ['ecs-tasks.amazonaws.com'] }]);
-    expect(resourceOf(resources.Resources, 'SExecutionRole').Properties.ManagedPolicyArns).toEqual([
-      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy' },
+    expect(resourceOf(resources.Resources, 'SExecutionRole').Properties).not.toHaveProperty('ManagedPolicyArns');
+  });
+
+  it.each([
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/connectors@sha256:abc123', 'eu-west-1:123456789012:repository/connectors'],
+    ['123456789012.dkr.ecr.us-east-1.amazonaws.com/team/connectors:v1', 'us-east-1:123456789012:repository/team/connectors'],
+  ])('should let the execution role pull %s from its ECR repository only', (image, repository) => {
+    // Act
+    const { resources } = generateStream(streamingYaml('s'), { container: { image } });
+
+    // Assess
+    expect(statementsOf(resources.Resources, 'SExecutionRole').slice(1, 3)).toEqual([
+      { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
+      { Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], Resource: [{ 'Fn::Sub': `arn:\${AWS::Partition}:ecr:${repository}` }] },
     ]);
+  });
+
+  it('should give the execution role no ECR access for an image from another registry', () => {
+    // Act
+    const { resources } = generateStream(streamingYaml('s'), { container: { image: 'ghcr.io/acme/connectors:1.0' } });
+
+    // Assess
+    expect(JSON.stringify(statementsOf(resources.Resources, 'SExecutionRole'))).not.toContain('ecr:');
   });
 
   it('should scope the task role to an existing stream by name when the config does not create its topic', () => {
