@@ -64,6 +64,7 @@ export function streamingTask(input: ConnectorInput, names: ConnectorNames, stre
     { Name: ConnectorEnv.CONFIG_FILE, Value: input.file },
     { Name: ConnectorEnv.TOPICS, Value: 'kinesis' },
     { Name: ConnectorEnv.STREAM_PREFIX, Value: streamPrefix },
+    { Name: ConnectorEnv.NO_CREATE_TOPIC, Value: '1' },
   ];
   const secrets = spec.secrets.map((secret) => ({ Name: secret, ValueFrom: secretArn(secret, options, false) }));
   const executionStatements = [logStatement(arn('logs', `log-group:${logGroupName}:*`)), ...imagePullStatements(container.image), ...secretStatements(spec, options)];

@@ -9,6 +9,8 @@ export const ConnectorEnv = {
   CONFIG_FILE: 'CONNECTOR_CONFIG_FILE',
   /** Topic backend of `connector run` (`kinesis` in a task). */
   TOPICS: 'CONNECTOR_TOPICS',
+  /** Set (any value): `connector run` never creates a missing topic (the stack creates streams). */
+  NO_CREATE_TOPIC: 'CONNECTOR_NO_CREATE_TOPIC',
   /** Kinesis stream name = this prefix + topic. */
   STREAM_PREFIX: 'CONNECTOR_STREAM_PREFIX',
   /** Kinesis endpoint override (tests: kinesalite). */

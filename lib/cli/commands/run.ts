@@ -7,6 +7,8 @@ import { createTerminalReporter } from '../terminal';
 
 interface RunOptions extends TopicsOptions, ConfigSourceOptions {
   skipTransforms?: boolean;
+  /** `--no-create-topic` (env CONNECTOR_NO_CREATE_TOPIC set): never create a missing topic. */
+  createTopic: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export function registerRun(program: Command): void {
     )
     .addOption(new Option('--stream-prefix <prefix>', 'with --topics kinesis: stream name = prefix + topic').default('').env('CONNECTOR_STREAM_PREFIX'))
     .option('--skip-transforms', 'run a config that has transforms without executing them (not supported yet)')
+    .addOption(new Option('--no-create-topic', 'fail when the topic is missing instead of creating it (deployed tasks: the stack creates streams)').env('CONNECTOR_NO_CREATE_TOPIC'))
     .action(async (_opts, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
       const spec = loadSpecFrom(opts);
@@ -49,6 +52,7 @@ export function registerRun(program: Command): void {
           metrics,
           deps: { log },
           skipTransforms: opts.skipTransforms,
+          createTopic: opts.createTopic,
           onStarted: () => {
             // Started by `connector deploy start`: tell the parent we are up, then detach from it.
             if (process.send) {

@@ -91,5 +91,13 @@ describe('generated functions and tasks, run locally against kinesalite', () => 
     expect(records.slice(0, 3).map((r) => r.data.toString())).toEqual(['data: event 1', 'data: event 2', 'data: event 3']);
     expect(server.requests.some((r) => r.path === '/secret-path-7f3a')).toBe(true);
     expect(stderr).not.toContain('secret-path-7f3a');
+
+    // And a task whose stream is missing fails clearly instead of trying to create it (its role cannot)
+    // (spawned asynchronously: kinesalite runs in this process and must keep answering)
+    const missing = spawn(process.execPath, [CLI, ...container.Command], { env: { ...env, CONNECTOR_STREAM_PREFIX: 'missing-' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let missingErr = '';
+    missing.stderr.on('data', (d: Buffer) => (missingErr += d.toString()));
+    expect(await new Promise((resolve) => missing.on('exit', resolve))).toBe(1);
+    expect(missingErr).toContain('created by the deployment');
   });
 });
