@@ -44,6 +44,7 @@ describe('Function: generateService (streaming source → Fargate service)', () 
               { Name: ConnectorEnv.CONFIG_FILE, Value: 'configs/s.yaml' },
               { Name: ConnectorEnv.TOPICS, Value: 'kinesis' },
               { Name: ConnectorEnv.STREAM_PREFIX, Value: 'connectors-dev-' },
+              { Name: ConnectorEnv.NO_CREATE_TOPIC, Value: '1' },
             ],
             StopTimeout: STOP_TIMEOUT_S,
             LogConfiguration: {
