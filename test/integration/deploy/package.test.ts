@@ -240,6 +240,24 @@ describe('serverless package (osls, offline) with invalid input', () => {
     }
   });
 
+  it('should refuse to deploy streaming sources without an image and subnets, before any AWS call', async () => {
+    // Prepare: the repository's configs (two streaming sources), no credentials
+    const service = serviceDir();
+    try {
+      // Act
+      const result = await runServerless(service.dir, ['deploy']);
+
+      // Assess
+      const output = result.stdout + result.stderr;
+      expect(result.code).not.toBe(0);
+      expect(output).toContain('streaming sources (quotes-stream, my-test-connector) run as Fargate tasks and need the container image (--param image=<uri>');
+      expect(output).toContain('[DEPLOY_OPTIONS_INVALID]');
+      expect(output).not.toMatch(/credentials/i);
+    } finally {
+      service.cleanup();
+    }
+  });
+
   it('should require --param group=N when the connectors are spread over several stacks, and package one stack with it', async () => {
     // Prepare
     const configs = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`c${i}.yaml`, periodic(`c${i}`, '1m')]));
