@@ -66,6 +66,12 @@ function contextSecrets(context: object, source: string | undefined): SecretValu
   };
 }
 
+/**
+ * Time after the window's end to finish writing records whose writes are still failing, ms. The
+ * function's timeout is the window plus `FLUSH_TIMEOUT_MARGIN_S` (lib/deploy/env.ts), which covers it.
+ */
+export const FLUSH_GRACE_MS = 5_000;
+
 let sharedClient: KinesisClient | undefined;
 
 /** The default topic backend: Kinesis, one client per container (reused across invocations). */
@@ -99,7 +105,8 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     if (Number.isNaN(startMs)) throw new ConnectorError(`the event has no valid \`time\` (got ${JSON.stringify(event.time)}): expected an EventBridge scheduled event`, ErrorCode.USAGE);
     const clockNow = (deps.clock ?? { now: Date.now }).now();
     const windowMs = Number(env[ConnectorEnv.WINDOW_MS] ?? 60_000);
-    const endMs = Math.min(startMs + windowMs, clockNow + context.getRemainingTimeInMillis());
+    // The function's timeout leaves FLUSH_GRACE_MS after the window to finish writing (see lib/deploy).
+    const endMs = Math.min(startMs + windowMs, clockNow + context.getRemainingTimeInMillis() - FLUSH_GRACE_MS);
     // `event`: one slot, at the event time. `epoch`: the interval grid that passes through the
     // schedule's second of the minute (the Scheduler fires at the same second every minute), so
     // the first slot of each window is its event time whenever the interval divides a minute, and
@@ -108,11 +115,17 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     const marginMs = Number(env[ConnectorEnv.MARGIN_MS] ?? 500);
 
     const topics = (deps.topics ?? kinesisTopics(env, log))(spec.name);
+    // At the window's end the run stops: writes still failing then get FLUSH_GRACE_MS more, and
+    // records still not written are reported (TopicWriteError, logged with their count) before
+    // the function's timeout could cut them off silently.
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(new Error('poll window ended')), Math.max(0, endMs - clockNow));
     try {
       const result = await runConnector({
         spec,
         topics,
-        signal: new AbortController().signal,
+        signal: stop.signal,
+        producerRetry: { stopGraceMs: FLUSH_GRACE_MS },
         deps: { log, ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.http ? { http: deps.http } : {}) },
         window: { startMs, endMs, anchorMs, marginMs },
         createTopic: false,
@@ -137,6 +150,7 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
       }
       return summary;
     } finally {
+      clearTimeout(timer);
       await topics.close();
     }
   };

@@ -27,6 +27,12 @@ export const ConnectorEnv = {
   SECRETS: 'CONNECTOR_SECRETS',
 } as const;
 
+/**
+ * Seconds a poller function's timeout adds to its window: time to finish writing records after the
+ * window ends (the handler stops retrying writes 5 s after the window, and reports what was not written).
+ */
+export const FLUSH_TIMEOUT_MARGIN_S = 10;
+
 /** Lambda's limit on the total size of a function's environment variables (keys + values), bytes. */
 export const LAMBDA_ENV_LIMIT_BYTES = 4_096;
 

@@ -1,7 +1,7 @@
 import { formatDuration } from '../config/duration';
 import { ConnectorError, ErrorCode } from '../errors';
 import { arn, type CfnResource, getAtt, role, sub } from './cfn';
-import { ConnectorEnv, environmentBytes, LAMBDA_ENV_LIMIT_BYTES } from './env';
+import { ConnectorEnv, environmentBytes, FLUSH_TIMEOUT_MARGIN_S, LAMBDA_ENV_LIMIT_BYTES } from './env';
 import { type ConnectorNames, RESOURCE_SUFFIXES as S } from './naming';
 import type { DeploymentOptions } from './options';
 import { logStatement, secretLocation, secretStatements, type StreamRef, streamStatement } from './access';
@@ -53,7 +53,8 @@ function scheduledEventInput(): unknown {
  *
  * - Async invocation: 0 retries, events older than 60 s dropped, failures to the stack's SQS
  *   dead-letter queue (a failed minute is never replayed later as a burst).
- * - Timeout: the window (60 s, or N minutes for a native schedule), at most 900 s (Lambda limit).
+ * - Timeout: the window (60 s, or N minutes for a native schedule) plus 10 s to finish writing, at
+ *   most 900 s (Lambda limit). Polls never run past the window; only failing writes may.
  * - Role: logs of its own log group, put to its own stream, read its own secrets, send to the DLQ.
  * @throws ConnectorError DEPLOY_UNSUPPORTED when the environment exceeds Lambda's 4 KB limit.
  */
@@ -79,7 +80,7 @@ export function periodicFunction(input: ConnectorInput, schedule: SchedulePlan, 
   const roleId = names.base + S.FUNCTION_ROLE;
   const logGroupArn = arn('logs', `log-group:/aws/lambda/${names.physical}:*`);
   const statements = [logStatement(logGroupArn), streamStatement(stream), ...secretStatements(spec, options), { Effect: 'Allow' as const, Action: ['sqs:SendMessage'], Resource: [getAtt(DEAD_LETTER_QUEUE, 'Arn')] }];
-  const timeout = Math.min(Math.ceil(schedule.windowMs / 1000), MAX_LAMBDA_TIMEOUT_S);
+  const timeout = Math.min(Math.ceil(schedule.windowMs / 1000) + FLUSH_TIMEOUT_MARGIN_S, MAX_LAMBDA_TIMEOUT_S);
   const every = formatDuration(intervalMs);
 
   const definition: FunctionDefinition = {

@@ -83,7 +83,7 @@ describe('serverless package (osls, offline) on the repository configs', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
     expect(Object.keys(functions).sort()).toEqual(['CatFactsLambdaFunction', 'QuotesPeriodicLambdaFunction']);
     const quotes = definitionOf(template, 'QuotesPeriodicLambdaFunction');
-    expect(quotes).toMatchObject({ Handler: 'functions/poller.handler', FunctionName: 'connectors-dev-quotes-periodic', Timeout: 60 });
+    expect(quotes).toMatchObject({ Handler: 'functions/poller.handler', FunctionName: 'connectors-dev-quotes-periodic', Timeout: 70 });
     expect(quotes.Environment.Variables).toMatchObject({ CONNECTOR_CONFIG_FILE: 'configs/quotes-periodic.yaml', CONNECTOR_WINDOW_MS: '60000', CONNECTOR_WINDOW_ANCHOR: 'epoch', CONNECTOR_STREAM_PREFIX: 'connectors-dev-' });
     expect(quotes.Environment.Variables.CONNECTOR_CONFIG).toContain('interval: 2s');
     const schedule = definitionOf(template, 'QuotesPeriodicSchedule');
@@ -173,7 +173,7 @@ describe('serverless package (osls, offline) on a fixture set', () => {
     // Assess
     expect(definitionOf(template, 'EveryFiveSchedule').ScheduleExpression).toBe('rate(5 minutes)');
     const fn = definitionOf(template, 'EveryFiveLambdaFunction');
-    expect(fn.Timeout).toBe(300);
+    expect(fn.Timeout).toBe(310);
     expect(fn.Environment.Variables).toMatchObject({ CONNECTOR_WINDOW_MS: '300000', CONNECTOR_WINDOW_ANCHOR: 'event' });
   });
 

@@ -1,7 +1,10 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createPollHandler, handler } from '../../../functions/poller';
 import { ConnectorEnv } from '../../../lib/deploy/env';
-import { ErrorCode } from '../../../lib/errors';
+import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ErrorCode, TopicWriteError } from '../../../lib/errors';
+import { openKinesisTopics } from '../../../lib/topics/kinesis';
 import { nodeHttpTransport } from '../../../lib/runtime/http';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
 import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
@@ -27,8 +30,8 @@ function scheduledEvent(time: number): ScheduledEvent {
   };
 }
 
-/** The parts of a Lambda context the handler uses. */
-function lambdaContext(remainingMs = 60_000): Context {
+/** The parts of a Lambda context the handler uses; 70 s left: the generated timeout of a one-minute window. */
+function lambdaContext(remainingMs = 70_000): Context {
   return { awsRequestId: 'req-1', getRemainingTimeInMillis: () => remainingMs } as unknown as Context;
 }
 
@@ -204,6 +207,28 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
     } finally {
       for (const key of Object.keys(env)) if (!(key in KINESALITE_ENV)) delete process.env[key];
     }
+  });
+
+  it('should report records the stream keeps refusing soon after the window, within the function timeout', async () => {
+    // Prepare: Kinesis throttles every PutRecords (AWS mocked); the window ends 1.5 s from now
+    const client = new KinesisClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const kinesisMock = mockClient(client);
+    kinesisMock.on(DescribeStreamSummaryCommand).resolves({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE' } as never });
+    kinesisMock.on(PutRecordsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } }));
+    const log = new CapturingLogger();
+    const topics = (connector: string) => openKinesisTopics({ client, defaultPartitionKey: connector, retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 } });
+    const poll = createPollHandler({ env: environment('throttled', '2s', { ms: MINUTE, anchor: 'epoch' }), topics, log });
+    const eventTime = Date.now() - 58_500;
+
+    // Act
+    const outcome = await poll(scheduledEvent(eventTime), lambdaContext()).catch((err: unknown) => err);
+
+    // Assess: failed with the undelivered count and logged, before the generated timeout (window + 10 s)
+    expect(outcome).toBeInstanceOf(TopicWriteError);
+    expect((outcome as TopicWriteError).undelivered).toBeGreaterThanOrEqual(1);
+    expect(Date.now()).toBeLessThan(eventTime + MINUTE + 10_000);
+    expect(log.find('records not delivered to the topic').length).toBeGreaterThanOrEqual(1);
+    client.destroy();
   });
 
   it('should fail the invocation (for the DLQ) when every poll of the window failed', async () => {

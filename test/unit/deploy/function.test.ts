@@ -31,7 +31,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
         description: 'http-source p (configs/p.yaml) → topic p-topic, every 10s',
         architecture: 'arm64',
         memorySize: 256,
-        timeout: 60,
+        timeout: 70,
         role: 'PFunctionRole',
         logRetentionInDays: 14,
         environment: expect.any(Object),

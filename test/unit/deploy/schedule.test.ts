@@ -122,10 +122,11 @@ describe('Function: placementOf (the scheduling rule)', () => {
 
 describe('Function: generateService (schedules and timeouts)', () => {
   it.each([
-    ['2s', 'rate(1 minute)', 60, '60000', 'epoch'],
-    ['90s', 'rate(1 minute)', 60, '60000', 'epoch'],
-    ['1m', 'rate(1 minute)', 60, '60000', 'event'],
-    ['5m', 'rate(5 minutes)', 300, '300000', 'event'],
+    // timeout: the window + 10 s to finish writing, at most 900 s
+    ['2s', 'rate(1 minute)', 70, '60000', 'epoch'],
+    ['90s', 'rate(1 minute)', 70, '60000', 'epoch'],
+    ['1m', 'rate(1 minute)', 70, '60000', 'event'],
+    ['5m', 'rate(5 minutes)', 310, '300000', 'event'],
     ['1h', 'rate(60 minutes)', 900, '3600000', 'event'],
   ])('should give an interval of %s the schedule %s, a timeout of %i s and a %s ms window', (interval, expression, timeout, windowMs, anchor) => {
     // Prepare
