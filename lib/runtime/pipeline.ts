@@ -74,7 +74,9 @@ export function createRecordPipeline(
   async function write(batch: ProducerRecord[], bytes: number): Promise<void> {
     if (failure) throw failure;
     try {
-      await policy.execute(() => producer.send(batch), stop.signal);
+      // cockatiel does not cut a backoff delay short when the signal aborts: race it, so the stop
+      // grace period is kept even in the middle of a long delay.
+      await untilAborted(policy.execute(() => producer.send(batch), stop.signal), stop.signal);
       metrics.records += batch.length;
       metrics.bytes += bytes;
     } catch (err) {
@@ -113,6 +115,17 @@ export function createRecordPipeline(
       stopTimer.unref();
     },
   };
+}
+
+/** `work`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort!));
 }
 
 function errorMessage(err: unknown): string {

@@ -3,6 +3,7 @@ import { silentLogger } from '../../../lib/runtime/log';
 import { createMetrics } from '../../../lib/runtime/metrics';
 import { createRecordPipeline } from '../../../lib/runtime/pipeline';
 import type { ProducerRecord, TopicProducer } from '../../../lib/topics/types';
+import { waitFor } from '../../support/wait-for';
 
 /** A producer that fails its first `failures` sends (error path: cannot be provoked on a real store). */
 class FlakyProducer implements TopicProducer {
@@ -94,6 +95,23 @@ describe('runtime/pipeline', () => {
     // Assess
     expect(producer.attempts).toBe(4);
     expect(producer.written).toEqual(['x']);
+  });
+
+  it('should keep the stop grace period even in the middle of a long backoff delay', async () => {
+    // Prepare: the next retry would wait a minute; the grace period is 20 ms
+    const producer = new FlakyProducer(Number.MAX_SAFE_INTEGER);
+    const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics: createMetrics(), retry: { initialDelayMs: 60_000, maxDelayMs: 60_000, stopGraceMs: 20 } });
+    const pending = pipeline.emit([{ value: 'x' }]).catch((e: unknown) => e);
+    await waitFor(() => producer.attempts >= 1, 5_000);
+
+    // Act
+    pipeline.stopping();
+
+    // Assess: settles (well before the test timeout) with the undelivered record
+    const err = await pending;
+    expect(err).toBeInstanceOf(TopicWriteError);
+    expect((err as TopicWriteError).undelivered).toBe(1);
+    expect(producer.attempts).toBe(1);
   });
 
   it('should give up after the stop grace period and report what was not delivered', async () => {
