@@ -175,8 +175,8 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
         deployed = (require('../../../functions/poller') as typeof import('../../../functions/poller')).handler;
       });
 
-      // Act: the window ends 1.5 s from now
-      const eventTime = Date.now() - 58_500;
+      // Act: the window ends 3 s from now
+      const eventTime = Date.now() - 57_000;
       const result = await deployed!(scheduledEvent(eventTime), lambdaContext());
 
       // Assess: one fetch of exactly the declared secret, used in the request, never logged
@@ -190,10 +190,10 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
   });
 
   it('should run the deployed handler (middy) on a real clock and finish before its window ends', async () => {
-    // Prepare: the event was scheduled 58.5 s ago, so the window ends in 1.5 s
+    // Prepare: the event was scheduled 57 s ago, so the window ends in 3 s
     const env = environment('deployed-handler', '2s', { ms: MINUTE, anchor: 'epoch' });
     Object.assign(process.env, env);
-    const eventTime = Math.floor((Date.now() - 58_500) / 1000) * 1000;
+    const eventTime = Date.now() - 57_000;
     try {
       // Act
       const result = await handler(scheduledEvent(eventTime), lambdaContext());
@@ -210,7 +210,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
   });
 
   it('should report records the stream keeps refusing soon after the window, within the function timeout', async () => {
-    // Prepare: Kinesis throttles every PutRecords (AWS mocked); the window ends 1.5 s from now
+    // Prepare: Kinesis throttles every PutRecords (AWS mocked); the window ends 3 s from now
     const client = new KinesisClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
     const kinesisMock = mockClient(client);
     kinesisMock.on(DescribeStreamSummaryCommand).resolves({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE' } as never });
@@ -218,7 +218,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
     const log = new CapturingLogger();
     const topics = (connector: string) => openKinesisTopics({ client, defaultPartitionKey: connector, retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 } });
     const poll = createPollHandler({ env: environment('throttled', '2s', { ms: MINUTE, anchor: 'epoch' }), topics, log });
-    const eventTime = Date.now() - 58_500;
+    const eventTime = Date.now() - 57_000;
 
     // Act
     const outcome = await poll(scheduledEvent(eventTime), lambdaContext()).catch((err: unknown) => err);

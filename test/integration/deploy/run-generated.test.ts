@@ -50,9 +50,9 @@ describe('generated functions and tasks, run locally against kinesalite', () => 
   });
 
   it('should run a generated function with `serverless invoke local` and land its polls in the stream', async () => {
-    // Prepare: a scheduled event for now, with a 10 s window (the deployed window is 60 s)
+    // Prepare: a scheduled event for now, with a 15 s window (the deployed window is 60 s)
     const event = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.scheduler', account: '123456789012', time: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(), region: 'us-east-1', resources: [], detail: {} };
-    const env = { ...KINESALITE_ENV, CONNECTOR_KINESIS_ENDPOINT: kinesis.endpoint, CONNECTOR_WINDOW_MS: '10000' };
+    const env = { ...KINESALITE_ENV, CONNECTOR_KINESIS_ENDPOINT: kinesis.endpoint, CONNECTOR_WINDOW_MS: '15000' };
     const envArgs = Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
 
     // Act
