@@ -1,7 +1,7 @@
 import { arn, type CfnResource, getAtt, type IamStatement, ref, role } from './cfn';
 import { ConnectorEnv } from './env';
 import { type ConnectorNames, RESOURCE_SUFFIXES as S } from './naming';
-import type { DeploymentOptions } from './options';
+import { type DeploymentOptions, streamPrefixOf } from './options';
 import { logStatement, secretArn, secretStatements, type StreamRef, streamStatement } from './access';
 import type { ConnectorInput } from './plan';
 
@@ -50,7 +50,7 @@ export function clusterResource(): CfnResource {
  * before stopping the old one (100 % / 200 %): a short overlap may duplicate records, but no
  * stream data is missed (at-least-once); the circuit breaker rolls back a task that cannot start.
  */
-export function streamingTask(input: ConnectorInput, names: ConnectorNames, stream: StreamRef, streamPrefix: string, options: DeploymentOptions): Record<string, CfnResource> {
+export function streamingTask(input: ConnectorInput, names: ConnectorNames, stream: StreamRef, options: DeploymentOptions): Record<string, CfnResource> {
   const { spec } = input;
   const { container } = options;
   const logGroupId = names.base + S.TASK_LOG_GROUP;
@@ -63,7 +63,7 @@ export function streamingTask(input: ConnectorInput, names: ConnectorNames, stre
     { Name: ConnectorEnv.CONFIG, Value: input.text },
     { Name: ConnectorEnv.CONFIG_FILE, Value: input.file },
     { Name: ConnectorEnv.TOPICS, Value: 'kinesis' },
-    { Name: ConnectorEnv.STREAM_PREFIX, Value: streamPrefix },
+    { Name: ConnectorEnv.STREAM_PREFIX, Value: streamPrefixOf(options) },
     { Name: ConnectorEnv.NO_CREATE_TOPIC, Value: '1' },
   ];
   const secrets = spec.secrets.map((secret) => ({ Name: secret, ValueFrom: secretArn(secret, options, false) }));

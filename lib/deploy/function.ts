@@ -3,9 +3,12 @@ import { ConnectorError, ErrorCode } from '../errors';
 import { arn, type CfnResource, getAtt, role, sub } from './cfn';
 import { ConnectorEnv, environmentBytes, FLUSH_TIMEOUT_MARGIN_S, LAMBDA_ENV_LIMIT_BYTES } from './env';
 import { type ConnectorNames, RESOURCE_SUFFIXES as S } from './naming';
-import type { DeploymentOptions } from './options';
+import { type DeploymentOptions, streamPrefixOf } from './options';
 import { logStatement, secretLocation, secretStatements, type StreamRef, streamStatement } from './access';
-import type { ConnectorInput, SchedulePlan } from './plan';
+import type { ConnectorInput, Placement } from './plan';
+
+/** The placement of a periodic source. */
+type FunctionPlacement = Extract<Placement, { kind: 'function' }>;
 
 /** Handler of every generated poller function (bundled by serverless-esbuild). */
 export const POLLER_HANDLER = 'functions/poller.handler';
@@ -58,12 +61,13 @@ function scheduledEventInput(): unknown {
  * - Role: logs of its own log group, put to its own stream, read its own secrets, send to the DLQ.
  * @throws ConnectorError DEPLOY_UNSUPPORTED when the environment exceeds Lambda's 4 KB limit.
  */
-export function periodicFunction(input: ConnectorInput, schedule: SchedulePlan, intervalMs: number, names: ConnectorNames, stream: StreamRef, streamPrefix: string, options: DeploymentOptions): FunctionFragment {
+export function periodicFunction(input: ConnectorInput, placement: FunctionPlacement, names: ConnectorNames, stream: StreamRef, options: DeploymentOptions): FunctionFragment {
   const { spec } = input;
+  const { schedule, intervalMs } = placement;
   const environment: Record<string, string> = {
     [ConnectorEnv.CONFIG]: input.text,
     [ConnectorEnv.CONFIG_FILE]: input.file,
-    [ConnectorEnv.STREAM_PREFIX]: streamPrefix,
+    [ConnectorEnv.STREAM_PREFIX]: streamPrefixOf(options),
     [ConnectorEnv.WINDOW_MS]: String(schedule.windowMs),
     [ConnectorEnv.WINDOW_ANCHOR]: schedule.anchor,
     [ConnectorEnv.MARGIN_MS]: String(options.lambda.marginMs),

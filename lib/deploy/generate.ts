@@ -124,18 +124,18 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
   if (worst > MAX_RESOURCES_PER_STACK) throw tooManyResources(plans, createdTopics, options.groups, counts);
 
   const service = options.service;
-  const prefix = streamPrefixOf(options);
   const byName = new Map(inputs.map((input) => [input.spec.name, input]));
   const mine = plans.filter((plan) => plan.group === group);
   const claim = logicalIdRegistry();
   for (const id of [DEAD_LETTER_QUEUE, SCHEDULER_ROLE, CLUSTER, 'ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']) claim(id, 'the stack');
-  const streamIds = new Map([...new Set(mine.map((plan) => plan.topic))].map((topic) => [topic, claim(streamLogicalId(topic), `topic ${topic}`)]));
+  const topics = [...new Set(mine.map((plan) => plan.topic))].sort();
+  const streamIds = new Map(topics.map((topic) => [topic, claim(streamLogicalId(topic), `topic ${topic}`)]));
 
   const resources: Record<string, CfnResource> = {};
   const outputs: Record<string, CfnOutput> = {};
   const functions: Record<string, FunctionDefinition> = {};
 
-  for (const topic of [...new Set(mine.map((plan) => plan.topic))].sort()) {
+  for (const topic of topics) {
     if (!createdTopics.has(topic)) continue;
     const id = streamIds.get(topic) as string;
     const stream = mine.find((plan) => plan.topic === topic)?.stream as string;
@@ -162,7 +162,7 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
     const stream: StreamRef = createdTopics.has(plan.topic) ? { name: plan.stream, logicalId: streamIds.get(plan.topic) as string } : { name: plan.stream };
     if (plan.placement.kind === 'function') {
       hasFunctions = true;
-      const fragment = periodicFunction(input, plan.placement.schedule, plan.placement.intervalMs, connector, stream, prefix, options);
+      const fragment = periodicFunction(input, plan.placement, connector, stream, options);
       // osls derives these from the function key.
       for (const suffix of [RESOURCE_SUFFIXES.FUNCTION, RESOURCE_SUFFIXES.FUNCTION_LOG_GROUP, RESOURCE_SUFFIXES.EVENT_INVOKE_CONFIG]) claim(connector.base + suffix, plan.file);
       for (const id of Object.keys(fragment.resources)) claim(id, plan.file);
@@ -170,7 +170,7 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
       Object.assign(resources, fragment.resources);
     } else {
       hasTasks = true;
-      const fragment = streamingTask(input, connector, stream, prefix, options);
+      const fragment = streamingTask(input, connector, stream, options);
       for (const id of Object.keys(fragment)) claim(id, plan.file);
       Object.assign(resources, fragment);
     }

@@ -28,12 +28,11 @@ export function configFiles(dir: string): string[] {
 export function loadConnectorInputs(serviceDir: string, dir: string, registry: ConnectorRegistry): ConnectorInput[] {
   const issues: ConfigIssue[] = [];
   const inputs: ConnectorInput[] = [];
-  const noValues = { lookup: () => undefined, describe: 'nowhere (resolved at run time)' };
   for (const path of configFiles(join(serviceDir, dir))) {
     const file = relative(serviceDir, path);
     try {
       const text = readFileSync(path, 'utf8');
-      inputs.push({ spec: parseConnectorConfig(text, { file, registry, secrets: noValues, deferSecrets: true }), text, file });
+      inputs.push({ spec: parseConnectorConfig(text, { file, registry, deferSecrets: true }), text, file });
     } catch (error) {
       if (error instanceof ConfigError) issues.push(...error.issues);
       else if (error instanceof ConnectorError) throw error;

@@ -51,12 +51,12 @@ export async function deploymentOptionsOf(resolver: VariableResolver): Promise<D
  * @throws ConnectorError DEPLOY_OPTIONS_INVALID naming what is missing and how to pass it.
  */
 export function assertDeployable(fragments: ServiceFragments): void {
-  const tasks = Object.values(fragments.resources.Resources).filter((resource) => resource.Type === 'AWS::ECS::TaskDefinition');
-  if (tasks.length === 0) return;
-  const text = JSON.stringify(fragments.resources.Resources);
+  const ofType = (type: string) => Object.values(fragments.resources.Resources).filter((resource) => resource.Type === type).map((resource) => resource.Properties ?? {});
+  const tasks = ofType('AWS::ECS::TaskDefinition') as Array<{ ContainerDefinitions?: Array<{ Image?: unknown }> }>;
+  const services = ofType('AWS::ECS::Service') as Array<{ NetworkConfiguration?: { AwsvpcConfiguration?: { Subnets?: unknown[] } } }>;
   const missing: string[] = [];
-  if (text.includes(`"Image":"${UNSET}"`)) missing.push('the container image (--param image=<uri>, built from the Dockerfile: see README)');
-  if (text.includes(`"Subnets":["${UNSET}"]`)) missing.push('subnets for the tasks (--param subnets=subnet-a,subnet-b or custom.connectors.container.subnets)');
+  if (tasks.some((task) => task.ContainerDefinitions?.some((container) => container.Image === UNSET))) missing.push('the container image (--param image=<uri>, built from the Dockerfile: see README)');
+  if (services.some((service) => service.NetworkConfiguration?.AwsvpcConfiguration?.Subnets?.includes(UNSET))) missing.push('subnets for the tasks (--param subnets=subnet-a,subnet-b or custom.connectors.container.subnets)');
   if (missing.length > 0) {
     const streaming = fragments.connectors.filter((plan) => plan.group === fragments.group && plan.placement.kind === 'task').map((plan) => plan.name);
     throw new ConnectorError(`streaming sources (${streaming.join(', ')}) run as Fargate tasks and need ${missing.join(' and ')}`, ErrorCode.DEPLOY_OPTIONS_INVALID);

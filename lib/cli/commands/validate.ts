@@ -15,11 +15,10 @@ export function registerValidate(program: Command): void {
     .option('-s, --secrets <file>', 'secrets file with KEY=VALUE lines (falls back to the environment)')
     .option('--defer-secrets', 'check secret declarations and references only, as `serverless package` does (values are resolved at run time in AWS)')
     .action(async (files: string[], opts: { secrets?: string; deferSecrets?: boolean }) => {
-      const noValues = { lookup: () => undefined, describe: 'nowhere (deferred)' };
       let worst = 0;
       for (const file of files) {
         try {
-          const spec = opts.deferSecrets ? loadConnectorConfig(file, { registry: defaultRegistry, secrets: noValues, deferSecrets: true }) : loadSpec(file, opts.secrets);
+          const spec = opts.deferSecrets ? loadConnectorConfig(file, { registry: defaultRegistry, deferSecrets: true }) : loadSpec(file, opts.secrets);
           const source = spec.definition.create(spec.config);
           const mode = source.kind === 'periodic' ? `periodic, every ${formatDuration(source.intervalMs)}` : 'continuous';
           await writeOut(`ok ${file}: ${spec.name} (${spec.type}, ${mode}) -> topic ${spec.topic.name}${spec.topic.create ? '' : ' (must exist)'}\n`);
