@@ -90,15 +90,14 @@ export async function runWindow(source: PeriodicSource, ctx: SourceContext, wind
       await pollOnce(source, pollCtx);
       index = next + 1;
     }
-    const remaining = slots.length - report.polls - report.skipped;
-    if (remaining > 0) {
-      report.skipped += remaining;
-      log.warn({ skipped: remaining }, 'window ended before every slot was polled');
-    }
   } finally {
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onAbort);
   }
-  if (report.skipped > 0) log.warn({ skipped: report.skipped, intervalMs: source.intervalMs }, 'skipped slots that had passed');
+  const passed = report.skipped;
+  report.skipped = slots.length - report.polls; // + slots the deadline (or an abort) left unpolled
+  if (report.skipped > 0) {
+    log.warn({ skipped: report.skipped, passed, unreached: report.skipped - passed, intervalMs: source.intervalMs }, 'skipped slots: passed before their turn, or after the window\'s deadline');
+  }
   return report;
 }
