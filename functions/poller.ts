@@ -47,6 +47,15 @@ export interface PollHandlerDeps extends Partial<RuntimeDeps> {
   topics?: (connector: string) => TopicBackend;
 }
 
+/** A numeric setting of the environment, or `fallback` when unset. @throws ConnectorError USAGE when not a number ≥ 0. */
+function numberOf(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new ConnectorError(`environment variable ${name} is ${JSON.stringify(text)}: expected a number of milliseconds`, ErrorCode.USAGE);
+  return value;
+}
+
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (value === undefined || value === '') throw new ConnectorError(`environment variable ${name} is not set: this function must be deployed by serverless.yml (lib/deploy)`, ErrorCode.USAGE);
@@ -73,13 +82,22 @@ function contextSecrets(context: object, source: string | undefined): SecretValu
 export const FLUSH_GRACE_MS = 5_000;
 
 let sharedClient: KinesisClient | undefined;
+/** Streams this container has seen ACTIVE: checked once per container, not once per invocation. */
+const knownStreams = new Set<string>();
+let sharedLogger: Logger | undefined;
+
+/** The JSON logger (stdout → CloudWatch), one per container. */
+function defaultLogger(): Logger {
+  sharedLogger ??= createJsonLogger();
+  return sharedLogger;
+}
 
 /** The default topic backend: Kinesis, one client per container (reused across invocations). */
 function kinesisTopics(env: NodeJS.ProcessEnv, log: Logger): (connector: string) => TopicBackend {
   return (connector) => {
     sharedClient ??= createKinesisClient({ region: env.AWS_REGION, endpoint: env[ConnectorEnv.KINESIS_ENDPOINT] || undefined });
     const prefix = env[ConnectorEnv.STREAM_PREFIX] ?? '';
-    return openKinesisTopics({ client: sharedClient, streamName: (topic) => prefix + topic, defaultPartitionKey: connector, log });
+    return openKinesisTopics({ client: sharedClient, streamName: (topic) => prefix + topic, defaultPartitionKey: connector, log, knownStreams });
   };
 }
 
@@ -97,14 +115,14 @@ function kinesisTopics(env: NodeJS.ProcessEnv, log: Logger): (connector: string)
 export function createPollHandler(deps: PollHandlerDeps = {}) {
   return async (event: Pick<ScheduledEvent, 'time'>, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<PollResult> => {
     const env = deps.env ?? process.env;
-    const log = (deps.log ?? createJsonLogger()).child({ requestId: context.awsRequestId });
+    const log = (deps.log ?? defaultLogger()).child({ requestId: context.awsRequestId });
     const file = env[ConnectorEnv.CONFIG_FILE] ?? `$${ConnectorEnv.CONFIG}`;
     const spec = parseConnectorConfig(required(env, ConnectorEnv.CONFIG), { file, registry: defaultRegistry, secrets: contextSecrets(context, env[ConnectorEnv.SECRETS_SOURCE]) });
 
     const startMs = Date.parse(event.time);
     if (Number.isNaN(startMs)) throw new ConnectorError(`the event has no valid \`time\` (got ${JSON.stringify(event.time)}): expected an EventBridge scheduled event`, ErrorCode.USAGE);
     const clockNow = (deps.clock ?? { now: Date.now }).now();
-    const windowMs = Number(env[ConnectorEnv.WINDOW_MS] ?? 60_000);
+    const windowMs = numberOf(env, ConnectorEnv.WINDOW_MS, 60_000);
     // The function's timeout leaves FLUSH_GRACE_MS after the window to finish writing (see lib/deploy).
     const endMs = Math.min(startMs + windowMs, clockNow + context.getRemainingTimeInMillis() - FLUSH_GRACE_MS);
     // `event`: one slot, at the event time. `epoch`: the interval grid that passes through the
@@ -112,7 +130,7 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     // the first slot of each window is its event time whenever the interval divides a minute, and
     // 45 s or 90 s slots stay evenly spaced across windows.
     const anchorMs = env[ConnectorEnv.WINDOW_ANCHOR] === 'event' ? startMs : startMs % windowMs;
-    const marginMs = Number(env[ConnectorEnv.MARGIN_MS] ?? 500);
+    const marginMs = numberOf(env, ConnectorEnv.MARGIN_MS, 500);
 
     const topics = (deps.topics ?? kinesisTopics(env, log))(spec.name);
     // At the window's end the run stops: writes still failing then get FLUSH_GRACE_MS more, and

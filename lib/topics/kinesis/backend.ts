@@ -34,6 +34,12 @@ export interface KinesisTopicsOptions {
   streamMode?: KinesisStreamMode;
   /** Bounded wait for a stream to become ACTIVE (create) or disappear (delete). Defaults: 120 000 ms, polled every 1000 ms. */
   wait?: { timeoutMs?: number; pollIntervalMs?: number };
+  /**
+   * Streams already seen ACTIVE, shared by several backends (a Lambda container's invocations):
+   * `topicExists` answers from it without a call. DescribeStreamSummary allows 20 calls per second
+   * per account, which many scheduled functions checking every minute would exceed. Default: none.
+   */
+  knownStreams?: Set<string>;
   /** Logger of the producers (retries, give-ups). */
   log?: Logger;
   /** Clock of the status polling. */
@@ -72,9 +78,13 @@ export class KinesisTopicBackend implements TopicBackend {
    * @throws TopicAdminError (TOPIC_ADMIN_FAILED) when the call fails otherwise (permissions…) or the wait times out.
    */
   async topicExists(name: string): Promise<boolean> {
+    const known = this.options.knownStreams;
+    const stream = this.streamName(name);
+    if (known?.has(stream)) return true;
     const state = await this.describe(name);
-    if (state === 'CREATING') return (await this.waitFor(name, 'ACTIVE')) === 'ACTIVE';
-    return state === 'ACTIVE' || state === 'UPDATING';
+    const exists = state === 'CREATING' ? (await this.waitFor(name, 'ACTIVE')) === 'ACTIVE' : state === 'ACTIVE' || state === 'UPDATING';
+    if (exists) known?.add(stream);
+    return exists;
   }
 
   /**

@@ -122,6 +122,25 @@ describe('topics/kinesis/backend', () => {
     expect(await topics.topicExists('new')).toBe(true);
   });
 
+  it('should describe a stream once for backends sharing knownStreams, and keep asking while it is missing', async () => {
+    // Prepare: e.g. one backend per Lambda invocation, one set per container
+    kinesis.on(DescribeStreamSummaryCommand, { StreamName: 'p-events' }).resolves(summary('ACTIVE'));
+    kinesis.on(DescribeStreamSummaryCommand, { StreamName: 'p-gone' }).rejects(notFound());
+    const knownStreams = new Set<string>();
+    const backends = [1, 2, 3].map(() => open({ knownStreams, streamName: (topic) => `p-${topic}` }));
+
+    // Act: one invocation after the other
+    const exists: boolean[] = [];
+    for (const backend of backends) exists.push(await backend.topicExists('events'), await backend.topicExists('gone'));
+
+    // Assess: `events` described once; `gone` every time (it may be created later)
+    expect(exists).toEqual([true, false, true, false, true, false]);
+    const described = kinesis.commandCalls(DescribeStreamSummaryCommand).map((call) => call.args[0].input.StreamName);
+    expect(described.filter((name) => name === 'p-events')).toHaveLength(1);
+    expect(described.filter((name) => name === 'p-gone')).toHaveLength(3);
+    expect([...knownStreams]).toEqual(['p-events']);
+  });
+
   it('should throw TopicAdminError when describing is refused', async () => {
     // Prepare
     kinesis.on(DescribeStreamSummaryCommand).rejects(new AccessDeniedException({ message: 'denied', $metadata }));
