@@ -4,6 +4,9 @@ import { ConnectorError, ErrorCode } from '../errors';
 /** Lambda runtimes the generated functions may use (the bundle targets Node 20 syntax). */
 export const LAMBDA_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
 
+/** Longest `<service>-<stage>-`: a cut function name (`fitName`, 64 characters) keeps it whole. */
+const MAX_NAME_PREFIX = 55;
+
 /**
  * Deployment options: `custom.connectors` in serverless.yml, plus the service, stage and region
  * the Serverless Framework resolved, plus `--param` values (`group`, `image`, `subnets`,
@@ -60,6 +63,9 @@ export const DeploymentOptionsSchema = z.strictObject({
       logRetentionInDays: z.coerce.number().int().positive().prefault(14),
     })
     .prefault({}),
+}).refine((options) => `${options.service}-${options.stage}-`.length <= MAX_NAME_PREFIX, {
+  path: ['stage'],
+  message: `expected \`<service>-<stage>-\` of at most ${MAX_NAME_PREFIX} characters: function names start with it (Lambda allows 64), and the Scheduler may invoke only names with that prefix`,
 });
 
 /** Deployment options as written (defaults not applied). */

@@ -208,3 +208,14 @@ describe('Function: deploymentOptionsOf', () => {
     expect((error as Error).message).toContain('custom.connectors.group:');
   });
 });
+
+describe('Function: parseDeploymentOptions (name prefix)', () => {
+  it('should refuse a `<service>-<stage>-` longer than a cut function name keeps', () => {
+    // Act
+    const error = thrown(() => parseDeploymentOptions({ service: 'x'.repeat(45), stage: 'production', region: 'us-east-1' }));
+
+    // Assess: 45 + 1 + 10 + 1 = 57 characters
+    expect(error.code).toBe(ErrorCode.DEPLOY_OPTIONS_INVALID);
+    expect(error.message).toContain('--stage (provider.stage): expected `<service>-<stage>-` of at most 55 characters');
+  });
+});
