@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { type LocalTopicStore, openLocalTopicStore } from '../lib/topics/local';
 import { DEFAULT_BUSY_TIMEOUT_MS } from '../lib/topics/local/schema';
-import type { ProducerRecord } from '../lib/topics/types';
+import type { ProducerRecord } from '../lib/core/topics';
 import type { BenchResult } from './result';
 
 /** Value size of the main benchmark records, bytes (the targets apply to these). */

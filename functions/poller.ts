@@ -11,11 +11,11 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { parseConnectorConfig, type SecretValues } from '../lib/config';
 import { defaultRegistry } from '../lib/connectors';
-import { ConnectorEnv } from '../lib/deploy/env';
-import { ConnectorError, ErrorCode } from '../lib/errors';
-import { createJsonLogger, type Logger } from '../lib/runtime/log';
+import { ConnectorEnv } from '../lib/core/env';
+import { ConnectorError, ErrorCode } from '../lib/core/errors';
+import { createJsonLogger, type Logger } from '../lib/core/log';
 import { type RuntimeDeps, runConnector } from '../lib/runtime/runner';
-import type { TopicBackend } from '../lib/topics/types';
+import type { TopicBackend } from '../lib/core/topics';
 import { createKinesisClient, openKinesisTopics } from '../lib/topics/kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 

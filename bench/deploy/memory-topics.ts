@@ -1,4 +1,4 @@
-import type { ProducerRecord, TopicBackend, TopicInfo } from '../../lib/topics/types';
+import type { ProducerRecord, TopicBackend, TopicInfo } from '../../lib/core/topics';
 
 /** An in-memory topic: the records written, in order. */
 export interface MemoryTopic {

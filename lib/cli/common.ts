@@ -1,10 +1,10 @@
 import { type ConnectorSpec, ConfigError, loadConnectorConfig, loadSecretValues, parseConnectorConfig } from '../config';
 import { formatIssueMessage } from '../config/errors';
 import { type ConnectorRegistry, defaultRegistry } from '../connectors';
-import { ErrorCode, UsageError } from '../errors';
-import type { Logger } from '../runtime/log';
+import { ErrorCode, UsageError } from '../core/errors';
+import type { Logger } from '../core/log';
 import { type LocalTopicStore, openLocalTopicStore, resolveDataDir } from '../topics/local';
-import type { TopicBackend } from '../topics/types';
+import type { TopicBackend } from '../core/topics';
 
 /** Options every command accepts (declared on the root command). */
 export interface GlobalOptions {

@@ -1,4 +1,4 @@
-import { ConnectorError } from '../errors';
+import { ConnectorError } from '../core/errors';
 
 /** Process exit codes of the `connector` command. */
 export const ExitCode = {

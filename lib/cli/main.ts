@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ConnectorError } from '../errors';
+import { ConnectorError } from '../core/errors';
 import { registerConsume } from './commands/consume';
 import { registerDeploy } from './commands/deploy';
 import { registerProduce } from './commands/produce';

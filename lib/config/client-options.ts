@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from './duration';
-import { ByteSizeSchema, wholeNumber } from './fields';
+import { durationSchema } from '../schema/duration';
+import { ByteSizeSchema, wholeNumber } from '../schema/fields';
 import { aliasKeys, withKeyAliases } from './normalize';
 
 /**

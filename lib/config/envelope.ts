@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ConnectorDefinition } from '../connectors/types';
+import type { ConnectorDefinition } from '../core/connector';
 import { ConsumerOptionsSchema, ProducerOptionsSchema } from './client-options';
-import { ConnectorNameSchema, SecretNameSchema, TopicNameOnlySchema, TopicNameSchema, VersionSchema } from './fields';
+import { ConnectorNameSchema, SecretNameSchema, TopicNameOnlySchema, TopicNameSchema, VersionSchema } from '../schema/fields';
 import { aliasKeys, coerceLegacyScalars, snakeCaseKey, withKeyAliases } from './normalize';
 import { TopicConfigSchema } from './topic-config';
 import { TransformsSchema } from './transforms';

@@ -1,4 +1,4 @@
-import { ConnectorError, type ErrorCode } from '../errors';
+import { ConnectorError, type ErrorCode } from '../core/errors';
 
 /**
  * One problem found in a config file, located as precisely as the YAML allows.

@@ -3,7 +3,7 @@
  * {@link ConnectorSpec}, with issues located at file:line:column.
  */
 export { type ConsumerOptions, ConsumerOffsetStartSchema, ConsumerOptionsSchema, type ProducerOptions, ProducerOptionsSchema } from './client-options';
-export { durationSchema, formatDuration, isDurationSchema, parseDuration } from './duration';
+export { durationSchema, formatDuration, isDurationSchema, parseDuration } from '../schema/duration';
 export {
   API_VERSIONS,
   type ApiConfig,
@@ -23,7 +23,7 @@ export {
   sectionSchema,
 } from './envelope';
 export { type ConfigIssue, ConfigError } from './errors';
-export { ByteSizeSchema, ConnectorNameSchema, SecretNameSchema, TopicNameSchema, VersionSchema } from './fields';
+export { ByteSizeSchema, ConnectorNameSchema, SecretNameSchema, TopicNameSchema, VersionSchema } from '../schema/fields';
 export { loadConnectorConfig, type ParseOptions, parseConnectorConfig } from './parse';
 export { loadSecretValues, type SecretValues } from './secrets';
 export type { ConfigFormat, ConnectorSpec, TopicSpec } from './spec';

@@ -1,8 +1,8 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
-import { ErrorCode } from '../errors';
+import { ErrorCode } from '../core/errors';
 import { quoteList } from './errors';
-import { knownKeysAt } from './schema-walk';
+import { knownKeysAt } from '../schema/walk';
 import type { IssueDetail, IssueTarget, PathSegment } from './yaml-source';
 
 type ZodIssue = z.core.$ZodIssue;

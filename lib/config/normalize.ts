@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type FieldKind, fieldKind, objectShape } from './schema-walk';
+import { type FieldKind, fieldKind, objectShape } from '../schema/walk';
 
 /** Whether `value` is a YAML mapping read as a plain object. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import type { ConnectorRegistry } from '../connectors/registry';
-import type { ConnectorDefinition } from '../connectors/types';
-import { ErrorCode } from '../errors';
+import type { ConnectorRegistry } from '../core/registry';
+import type { ConnectorDefinition } from '../core/connector';
+import { ErrorCode } from '../core/errors';
 import { API_VERSIONS, type ApiVersion, apiConfigSchema, type LegacyConfig, legacyConfigSchema, type MetaV2, RESERVED_KEYS, sectionSchema } from './envelope';
 import { type ConfigIssue, ConfigError, formatIssueMessage, quoteList } from './errors';
 import { suggestName, toIssueDetails } from './issues';

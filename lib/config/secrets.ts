@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
-import { ConnectorError, ErrorCode } from '../errors';
+import { ConnectorError, ErrorCode } from '../core/errors';
 import { suggestName } from './issues';
 import { isPlainObject } from './normalize';
 import type { IssueDetail, PathSegment } from './yaml-source';

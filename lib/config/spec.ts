@@ -1,4 +1,4 @@
-import type { ConnectorDefinition, Direction } from '../connectors/types';
+import type { ConnectorDefinition, Direction } from '../core/connector';
 import type { ConsumerOptions, ProducerOptions } from './client-options';
 import type { TopicConfig } from './topic-config';
 import type { TransformStep } from './transforms';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from './duration';
-import { ByteSizeSchema, TopicNameSchema, wholeNumber } from './fields';
+import { durationSchema } from '../schema/duration';
+import { ByteSizeSchema, TopicNameSchema, wholeNumber } from '../schema/fields';
 
 /** Fluvio's topic compression algorithms (`CompressionAlgorithm`, serialised as written here). */
 export const TopicCompression = ['Any', 'None', 'Gzip', 'Snappy', 'Lz4', 'Zstd'] as const;

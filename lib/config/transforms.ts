@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from './duration';
-import { wholeNumber } from './fields';
+import { durationSchema } from '../schema/duration';
+import { wholeNumber } from '../schema/fields';
 
 /**
  * One value of a transform's `with` map (FL `fluvio-smartengine/src/transformation.rs` `JsonString`):

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { ErrorCode } from '../errors';
+import { ErrorCode } from '../core/errors';
 import { type ConfigIssue, formatIssueMessage, renderValue } from './errors';
 
 /** One step of a field path: a map key (as normalised for validation) or a list index. */

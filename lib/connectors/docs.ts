@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectorDefinition } from './types';
+import type { ConnectorDefinition } from '../core/connector';
 
 interface JsonSchemaProperty {
   type?: string | string[];

@@ -1,9 +1,9 @@
 import { httpSource } from './http-source';
-import { createRegistry } from './registry';
+import { createRegistry } from '../core/registry';
 import { testConnector } from './test-connector';
 
-export { createRegistry, type ConnectorRegistry } from './registry';
-export type * from './types';
+export { createRegistry, type ConnectorRegistry } from '../core/registry';
+export type * from '../core/connector';
 export { httpSource } from './http-source';
 export { testConnector } from './test-connector';
 

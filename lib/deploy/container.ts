@@ -1,5 +1,5 @@
 import { arn, type CfnResource, getAtt, type IamStatement, ref, role } from './cfn';
-import { ConnectorEnv } from './env';
+import { ConnectorEnv } from '../core/env';
 import { type ConnectorNames, RESOURCE_SUFFIXES as S } from './naming';
 import { type DeploymentOptions, streamPrefixOf } from './options';
 import { logStatement, secretArn, secretStatements, type StreamRef, streamStatement } from './access';

@@ -1,7 +1,7 @@
-import { formatDuration } from '../config/duration';
-import { ConnectorError, ErrorCode } from '../errors';
+import { formatDuration } from '../schema/duration';
+import { ConnectorError, ErrorCode } from '../core/errors';
 import { arn, type CfnResource, getAtt, role, sub } from './cfn';
-import { ConnectorEnv, environmentBytes, FLUSH_TIMEOUT_MARGIN_S, LAMBDA_ENV_LIMIT_BYTES } from './env';
+import { ConnectorEnv, environmentBytes, FLUSH_TIMEOUT_MARGIN_S, LAMBDA_ENV_LIMIT_BYTES } from '../core/env';
 import { type ConnectorNames, RESOURCE_SUFFIXES as S } from './naming';
 import { type DeploymentOptions, streamPrefixOf } from './options';
 import { logStatement, secretLocation, secretStatements, type StreamRef, streamStatement } from './access';

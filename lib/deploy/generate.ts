@@ -1,4 +1,4 @@
-import { ConnectorError, ErrorCode } from '../errors';
+import { ConnectorError, ErrorCode } from '../core/errors';
 import { connectorNames, fitName, logicalIdRegistry, MAX_STREAM_NAME, RESOURCE_SUFFIXES, streamLogicalId } from './naming';
 import { type CfnOutput, type CfnResource, getAtt, ref, role, arn } from './cfn';
 import { CLUSTER, clusterResource, streamingTask } from './container';

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError, type ConfigIssue, parseConnectorConfig } from '../config';
-import type { ConnectorRegistry } from '../connectors/registry';
-import { ConnectorError, ErrorCode } from '../errors';
+import type { ConnectorRegistry } from '../core/registry';
+import { ConnectorError, ErrorCode } from '../core/errors';
 import type { ConnectorInput } from './plan';
 
 /** Config files of a directory: `*.yaml` and `*.yml`, sorted by name. */

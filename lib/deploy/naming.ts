@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConnectorError, ErrorCode } from '../errors';
+import { ConnectorError, ErrorCode } from '../core/errors';
 
 /** First `length` hex characters of the sha256 of `text`: a stable short suffix. */
 export function shortHash(text: string, length = 8): string {

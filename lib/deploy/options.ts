@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectorError, ErrorCode } from '../errors';
+import { ConnectorError, ErrorCode } from '../core/errors';
 
 /** Lambda runtimes the generated functions may use (the bundle targets Node 20 syntax). */
 export const LAMBDA_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;

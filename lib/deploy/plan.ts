@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ConnectorSpec } from '../config';
-import { ConnectorError, ErrorCode } from '../errors';
+import { ConnectorError, ErrorCode } from '../core/errors';
 
 /** One config to deploy. */
 export interface ConnectorInput {

@@ -1,5 +1,5 @@
 import { defaultRegistry } from '../connectors';
-import { ConnectorError, ErrorCode } from '../errors';
+import { ConnectorError, ErrorCode } from '../core/errors';
 import { UNSET } from './container';
 import { generateService, type ServiceFragments } from './generate';
 import { loadConnectorInputs } from './load';

@@ -1,7 +1,7 @@
-export { type Clock, systemClock } from './clock';
-export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from './http';
-export { type Logger, createJsonLogger, silentLogger } from './log';
-export { createMetrics } from './metrics';
+export { type Clock, systemClock } from '../core/clock';
+export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from '../core/http';
+export { type Logger, createJsonLogger, silentLogger } from '../core/log';
+export { createMetrics } from '../core/metrics';
 export { createRecordPipeline, type ProducerRetryOptions, type RecordPipeline } from './pipeline';
 export { assertTransformsRunnable, ensureTopic, runConnector, type RunConnectorOptions, type RunResult, type RuntimeDeps } from './runner';
 export { nextSlot, runPeriodic } from './schedule';

@@ -1,8 +1,8 @@
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
-import type { ConnectorMetrics, SourceRecord } from '../connectors/types';
-import { ConnectorError, ErrorCode, TopicNotFoundError, TopicWriteError } from '../errors';
-import type { ProducerRecord, TopicProducer } from '../topics/types';
-import type { Logger } from './log';
+import type { ConnectorMetrics, SourceRecord } from '../core/connector';
+import { ConnectorError, ErrorCode, TopicNotFoundError, TopicWriteError } from '../core/errors';
+import type { ProducerRecord, TopicProducer } from '../core/topics';
+import type { Logger } from '../core/log';
 
 /** Retry settings of the topic writes. Defaults: 100 ms doubling (with jitter) up to 10 s. */
 export interface ProducerRetryOptions {

@@ -1,11 +1,11 @@
 import type { ConnectorSpec } from '../config';
-import type { ConnectorMetrics, SourceContext } from '../connectors/types';
-import { ConnectorError, ErrorCode, TopicNotFoundError } from '../errors';
-import type { TopicBackend } from '../topics/types';
-import { type Clock, systemClock } from './clock';
-import { type HttpTransport, nodeHttpTransport } from './http';
-import { createJsonLogger, type Logger } from './log';
-import { createMetrics } from './metrics';
+import type { ConnectorMetrics, SourceContext } from '../core/connector';
+import { ConnectorError, ErrorCode, TopicNotFoundError } from '../core/errors';
+import type { TopicBackend } from '../core/topics';
+import { type Clock, systemClock } from '../core/clock';
+import { type HttpTransport, nodeHttpTransport } from '../core/http';
+import { createJsonLogger, type Logger } from '../core/log';
+import { createMetrics } from '../core/metrics';
 import { createRecordPipeline, type ProducerRetryOptions } from './pipeline';
 import { runPeriodic } from './schedule';
 import { type PollWindow, runWindow, type WindowReport } from './window';

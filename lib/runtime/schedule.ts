@@ -1,5 +1,5 @@
-import type { PeriodicSource, SourceContext } from '../connectors/types';
-import { TopicWriteError } from '../errors';
+import type { PeriodicSource, SourceContext } from '../core/connector';
+import { TopicWriteError } from '../core/errors';
 
 /**
  * Index of the next poll slot after `now`, for a fixed-rate schedule starting at `start` with

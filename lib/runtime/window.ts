@@ -1,4 +1,4 @@
-import type { PeriodicSource, SourceContext } from '../connectors/types';
+import type { PeriodicSource, SourceContext } from '../core/connector';
 import { pollOnce } from './schedule';
 
 /**

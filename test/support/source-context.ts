@@ -1,8 +1,8 @@
-import type { ConnectorMetrics, SourceContext, SourceRecord } from '../../lib/connectors/types';
-import { systemClock, type Clock } from '../../lib/runtime/clock';
-import { nodeHttpTransport, type HttpTransport } from '../../lib/runtime/http';
-import type { Logger } from '../../lib/runtime/log';
-import { createMetrics } from '../../lib/runtime/metrics';
+import type { ConnectorMetrics, SourceContext, SourceRecord } from '../../lib/core/connector';
+import { systemClock, type Clock } from '../../lib/core/clock';
+import { nodeHttpTransport, type HttpTransport } from '../../lib/core/http';
+import type { Logger } from '../../lib/core/log';
+import { createMetrics } from '../../lib/core/metrics';
 
 /** One captured log call. */
 export interface LogEntry {

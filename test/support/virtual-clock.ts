@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/runtime/clock';
+import type { Clock } from '../../lib/core/clock';
 
 /**
  * A {@link Clock} on virtual time: `sleep(ms)` advances the time by `ms` at once and records the

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../errors';
-import type { TopicRecord } from '../../topics/types';
+import { UsageError } from '../../core/errors';
+import type { TopicRecord } from '../../core/topics';
 import { type GlobalOptions, openStore, stopSignal, writeOut } from '../common';
 
 interface ConsumeOptions extends GlobalOptions {

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConnectorError, ErrorCode } from '../../errors';
+import { ConnectorError, ErrorCode } from '../../core/errors';
 import { assertTransformsRunnable } from '../../runtime';
 import { dataDirOf, type GlobalOptions, loadSpec, writeOut } from '../common';
-import { DeploymentIndex, isAlive } from '../deployments';
+import { DeploymentIndex, isAlive } from '../background';
 
 interface StartOptions extends GlobalOptions {
   config: string;

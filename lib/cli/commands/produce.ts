@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { TopicNotFoundError } from '../../errors';
-import type { ProducerRecord } from '../../topics/types';
+import { TopicNotFoundError } from '../../core/errors';
+import type { ProducerRecord } from '../../core/topics';
 import { type GlobalOptions, withStore } from '../common';
 
 /** Lines written per transaction. */

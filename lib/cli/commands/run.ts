@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { runConnector } from '../../runtime';
-import { createJsonLogger } from '../../runtime/log';
-import { createMetrics } from '../../runtime/metrics';
+import { createJsonLogger } from '../../core/log';
+import { createMetrics } from '../../core/metrics';
 import { type ConfigSourceOptions, loadSpecFrom, openTopics, stopSignal, TopicBackendName, type TopicsOptions } from '../common';
 import { createTerminalReporter } from '../terminal';
 

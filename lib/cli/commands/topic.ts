@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConnectorError, ErrorCode, TopicNotFoundError } from '../../errors';
+import { ConnectorError, ErrorCode, TopicNotFoundError } from '../../core/errors';
 import { type GlobalOptions, withStore, writeOut } from '../common';
 
 /** `connector topic create|list|delete` on the local store (like `fluvio topic`). */

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { formatDuration } from '../../config/duration';
+import { formatDuration } from '../../schema/duration';
 import { loadConnectorConfig } from '../../config';
 import { defaultRegistry } from '../../connectors';
-import { ConnectorError } from '../../errors';
+import { ConnectorError } from '../../core/errors';
 import { loadSpec, writeOut } from '../common';
 import { exitCodeFor } from '../exit';
 

@@ -1,5 +1,5 @@
 import { MIMEType } from 'node:util';
-import type { Logger } from '../../runtime/log';
+import type { Logger } from '../../core/log';
 
 /** WHATWG name of UTF-8, the default body encoding. */
 export const UTF8 = 'utf-8';

@@ -1,4 +1,4 @@
-import type { HttpResponse } from '../../runtime/http';
+import type { HttpResponse } from '../../core/http';
 import type { HttpSourceConfig } from './schema';
 import { canonicalReason, versionLabel } from './status';
 

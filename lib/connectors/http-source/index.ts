@@ -1,4 +1,4 @@
-import type { ConnectorDefinition } from '../types';
+import type { ConnectorDefinition } from '../../core/connector';
 import { HttpSourceConfigSchema } from './schema';
 import { createHttpSource } from './source';
 

@@ -1,6 +1,6 @@
-import type { HttpResponse } from '../../runtime/http';
-import type { PeriodicSource, SourceContext } from '../types';
-import { Backoff, parseRetryAfter } from './backoff';
+import type { HttpResponse } from '../../core/http';
+import type { PeriodicSource, SourceContext } from '../../core/connector';
+import { Backoff, parseRetryAfter } from '../../core/backoff';
 import { CharsetResolver, decodeText } from './charset';
 import { createBodyFormatter, responseHead } from './formatter';
 import { buildRequest, describeError, headerValue, isRetryableStatus, isSuccess, readBody } from './request';

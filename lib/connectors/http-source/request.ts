@@ -1,4 +1,4 @@
-import type { HttpRequest } from '../../runtime/http';
+import type { HttpRequest } from '../../core/http';
 import type { HttpSourceConfig } from './schema';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../../config/duration';
+import { durationSchema } from '../../schema/duration';
 
 /** Fluvio http-source 0.5.0's default `user_agent`, kept so endpoints see the same client. */
 export const DEFAULT_USER_AGENT = 'fluvio/http-source 0.5.0';

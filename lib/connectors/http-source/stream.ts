@@ -1,6 +1,6 @@
-import type { HttpResponse } from '../../runtime/http';
-import type { ContinuousSource, SourceContext, SourceRecord } from '../types';
-import { Backoff } from './backoff';
+import type { HttpResponse } from '../../core/http';
+import type { ContinuousSource, SourceContext, SourceRecord } from '../../core/connector';
+import { Backoff } from '../../core/backoff';
 import { BodyReader } from './body-reader';
 import { CharsetResolver, decodeText, UTF8 } from './charset';
 import { createBodyFormatter, responseHead } from './formatter';

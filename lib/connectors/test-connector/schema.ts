@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../../config/duration';
+import { durationSchema } from '../../schema/duration';
 
 /**
  * Parameters of the legacy Fluvio `test-connector` (apiVersion section `test:`).

@@ -1,4 +1,4 @@
-import type { ContinuousSource } from '../types';
+import type { ContinuousSource } from '../../core/connector';
 import type { TestConnectorConfig } from './schema';
 
 /** Value of the N-th record (N from 1), as Fluvio's test-connector writes it. */

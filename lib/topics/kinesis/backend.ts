@@ -8,10 +8,10 @@ import {
   type ListStreamsCommandInput,
   type StreamStatus,
 } from '@aws-sdk/client-kinesis';
-import { TopicAdminError } from '../../errors';
-import { type Clock, systemClock } from '../../runtime/clock';
-import type { Logger } from '../../runtime/log';
-import type { TopicBackend, TopicInfo } from '../types';
+import { TopicAdminError } from '../../core/errors';
+import { type Clock, systemClock } from '../../core/clock';
+import type { Logger } from '../../core/log';
+import type { TopicBackend, TopicInfo } from '../../core/topics';
 import { describeAwsError, isNotFound } from './aws-errors';
 import { KinesisTopicProducer, type KinesisRetryOptions } from './producer';
 

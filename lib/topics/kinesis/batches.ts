@@ -1,6 +1,6 @@
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { RecordTooLargeError } from '../../errors';
-import type { ProducerRecord } from '../types';
+import { RecordTooLargeError } from '../../core/errors';
+import type { ProducerRecord } from '../../core/topics';
 import { KinesisLimits } from './limits';
 import { partitionKeyBytes, partitionKeyOf } from './partition-key';
 

@@ -1,8 +1,8 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
 import { ExponentialBackoff, handleWhen, type RetryPolicy, retry } from 'cockatiel';
-import { TopicNotFoundError, TopicWriteError } from '../../errors';
-import { type Logger, silentLogger } from '../../runtime/log';
-import type { ProducerRecord, TopicProducer } from '../types';
+import { TopicNotFoundError, TopicWriteError } from '../../core/errors';
+import { type Logger, silentLogger } from '../../core/log';
+import type { ProducerRecord, TopicProducer } from '../../core/topics';
 import { describeAwsError, isNotFound, isTransientAwsError } from './aws-errors';
 import { type SizedEntry, splitIntoRequests, toEntries } from './batches';
 import { fallbackPartitionKey } from './partition-key';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { UsageError } from '../../errors';
+import { UsageError } from '../../core/errors';
 
 /** Environment variable naming the data directory when `--data-dir` is not given. */
 export const DATA_DIR_ENV = 'CONNECTOR_DATA_DIR';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { ConnectorError, ErrorCode } from '../../errors';
+import { ConnectorError, ErrorCode } from '../../core/errors';
 
 /**
  * On-disk layout of the local topic store (one SQLite file, `<dataDir>/topics.db`).

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ProducerRecord } from '../types';
+import type { ProducerRecord } from '../../core/topics';
 
 /** A `records` row as returned by {@link StoreStatements.fetch}: offset, timestamp (ms), key, value. */
 export type RecordRow = [offset: number, timestamp: number, key: Buffer | null, value: Buffer];

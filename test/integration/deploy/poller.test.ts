@@ -1,11 +1,11 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createPollHandler, handler } from '../../../functions/poller';
-import { ConnectorEnv } from '../../../lib/deploy/env';
+import { ConnectorEnv } from '../../../lib/core/env';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ErrorCode, TopicWriteError } from '../../../lib/errors';
+import { ErrorCode, TopicWriteError } from '../../../lib/core/errors';
 import { openKinesisTopics } from '../../../lib/topics/kinesis';
-import { nodeHttpTransport } from '../../../lib/runtime/http';
+import { nodeHttpTransport } from '../../../lib/core/http';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
 import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
 import { CapturingLogger } from '../../support/source-context';

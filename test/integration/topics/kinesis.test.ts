@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { ErrorCode, RecordTooLargeError, TopicNotFoundError, TopicWriteError } from '../../../lib/errors';
+import { ErrorCode, RecordTooLargeError, TopicNotFoundError, TopicWriteError } from '../../../lib/core/errors';
 import { createKinesisClient, KinesisLimits, openKinesisTopics, prefixedStreamNames } from '../../../lib/topics/kinesis';
-import type { ProducerRecord } from '../../../lib/topics/types';
+import type { ProducerRecord } from '../../../lib/core/topics';
 import { CLI, type CliResult, connector, requireBuild, tempDir } from '../../support/cli';
 import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type LocalTopicStore, openLocalTopicStore } from '../../../lib/topics/local';
-import type { TopicConsumer, TopicRecord } from '../../../lib/topics/types';
+import type { TopicConsumer, TopicRecord } from '../../../lib/core/topics';
 import { waitFor } from '../../support/wait-for';
 
 const BUILT_STORE = resolve(__dirname, '../../../dist/lib/topics/local/index.js');

@@ -4,7 +4,7 @@ import { ConfigError, type ConnectorSpec, loadConnectorConfig, loadSecretValues 
 import type { HttpSourceConfig } from '../../../lib/connectors/http-source/schema';
 import { defaultRegistry } from '../../../lib/connectors';
 import type { TestConnectorConfig } from '../../../lib/connectors/test-connector/schema';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode } from '../../../lib/core/errors';
 
 const FIXTURES = join(__dirname, '../../fixtures/configs');
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ConfigError, type ConnectorSpec, loadConnectorConfig, loadSecretValues, parseConnectorConfig } from '../../../lib/config';
 import { type ConnectorDefinition, createRegistry, defaultRegistry } from '../../../lib/connectors';
 import type { HttpSourceConfig } from '../../../lib/connectors/http-source/schema';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode } from '../../../lib/core/errors';
 
 const noSecrets = loadSecretValues({ env: {} });
 

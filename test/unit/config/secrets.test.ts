@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, loadSecretValues, parseConnectorConfig } from '../../../lib/config';
 import { defaultRegistry } from '../../../lib/connectors';
 import type { HttpSourceConfig } from '../../../lib/connectors/http-source/schema';
-import { ConnectorError, ErrorCode } from '../../../lib/errors';
+import { ConnectorError, ErrorCode } from '../../../lib/core/errors';
 
 const configWithSecret = (endpoint: string): string => `apiVersion: 0.2.0
 meta:

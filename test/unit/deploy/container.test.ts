@@ -1,9 +1,9 @@
 import { CLUSTER, CONTAINER_NAME, STOP_TIMEOUT_S, UNSET } from '../../../lib/deploy/container';
-import { ConnectorEnv } from '../../../lib/deploy/env';
+import { ConnectorEnv } from '../../../lib/core/env';
 import { generateService } from '../../../lib/deploy/generate';
 import type { DeploymentOptionsInput } from '../../../lib/deploy/options';
 import { assertDeployable } from '../../../lib/deploy/serverless';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode } from '../../../lib/core/errors';
 import { idsOfType, inputOf, legacyYaml, optionsOf, periodicYaml, resourceOf, statementsOf, streamingYaml, subArn, thrown } from './support';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/connectors@sha256:abc';

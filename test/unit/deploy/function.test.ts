@@ -1,9 +1,9 @@
-import { environmentBytes, LAMBDA_ENV_LIMIT_BYTES } from '../../../lib/deploy/env';
-import { ConnectorEnv } from '../../../lib/deploy/env';
+import { environmentBytes, LAMBDA_ENV_LIMIT_BYTES } from '../../../lib/core/env';
+import { ConnectorEnv } from '../../../lib/core/env';
 import { DEAD_LETTER_QUEUE, POLLER_HANDLER, SCHEDULER_ROLE } from '../../../lib/deploy/function';
 import { generateService } from '../../../lib/deploy/generate';
 import type { DeploymentOptionsInput } from '../../../lib/deploy/options';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode } from '../../../lib/core/errors';
 import { inputOf, legacyYaml, optionsOf, periodicYaml, resourceOf, statementsOf, streamingYaml, subArn, thrown } from './support';
 
 const DLQ_ARN = { 'Fn::GetAtt': [DEAD_LETTER_QUEUE, 'Arn'] };

@@ -1,7 +1,7 @@
 import { generateService, MAX_RESOURCES_PER_STACK, planConnectors, resourceCounts, type ServiceFragments } from '../../../lib/deploy/generate';
 import { type ConnectorInput, groupOfTopic } from '../../../lib/deploy/plan';
 import { assertDeployable } from '../../../lib/deploy/serverless';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode } from '../../../lib/core/errors';
 import { idsOfType, inputOf, manyPeriodic, optionsOf, periodicYaml, streamingYaml, thrown } from './support';
 
 /** Connector names a stack's output runs: function names and task families (`connectors-dev-<name>`). */

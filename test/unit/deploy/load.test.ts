@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../../lib/config';
 import { defaultRegistry } from '../../../lib/connectors';
 import { loadConnectorInputs } from '../../../lib/deploy/load';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode } from '../../../lib/core/errors';
 import { legacyYaml, periodicYaml, thrown } from './support';
 
 describe('Function: loadConnectorInputs', () => {

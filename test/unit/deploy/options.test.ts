@@ -1,6 +1,6 @@
 import { parseDeploymentOptions, secretPrefixOf, streamPrefixOf } from '../../../lib/deploy/options';
 import { cliParams, deploymentOptionsOf, type VariableResolver } from '../../../lib/deploy/serverless';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode } from '../../../lib/core/errors';
 import { optionsOf, thrown } from './support';
 
 /** What osls passes to `${file(serverless/connectors.js):…}`: a parsed serverless.yml and the CLI options. */

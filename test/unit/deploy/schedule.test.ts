@@ -1,6 +1,6 @@
 import { generateService } from '../../../lib/deploy/generate';
 import { placementOf } from '../../../lib/deploy/plan';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode } from '../../../lib/core/errors';
 import { inputOf, legacyYaml, optionsOf, periodicYaml, streamingYaml, thrown } from './support';
 
 const TEST_CONNECTOR = `version: latest

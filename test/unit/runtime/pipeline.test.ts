@@ -1,8 +1,8 @@
-import { ErrorCode, RecordTooLargeError, TopicNotFoundError, TopicWriteError } from '../../../lib/errors';
-import { silentLogger } from '../../../lib/runtime/log';
-import { createMetrics } from '../../../lib/runtime/metrics';
+import { ErrorCode, RecordTooLargeError, TopicNotFoundError, TopicWriteError } from '../../../lib/core/errors';
+import { silentLogger } from '../../../lib/core/log';
+import { createMetrics } from '../../../lib/core/metrics';
 import { createRecordPipeline } from '../../../lib/runtime/pipeline';
-import type { ProducerRecord, TopicProducer } from '../../../lib/topics/types';
+import type { ProducerRecord, TopicProducer } from '../../../lib/core/topics';
 import { waitFor } from '../../support/wait-for';
 
 /** A producer that fails its first `failures` sends (error path: cannot be provoked on a real store). */

@@ -1,10 +1,10 @@
 import { createRegistry, defaultRegistry, testConnector } from '../../../lib/connectors';
 import { parseConnectorConfig } from '../../../lib/config';
-import { ErrorCode, TopicNotFoundError } from '../../../lib/errors';
-import { silentLogger } from '../../../lib/runtime/log';
+import { ErrorCode, TopicNotFoundError } from '../../../lib/core/errors';
+import { silentLogger } from '../../../lib/core/log';
 import { runConnector } from '../../../lib/runtime/runner';
 import { type LocalTopicStore, openLocalTopicStore } from '../../../lib/topics/local';
-import type { TopicBackend } from '../../../lib/topics/types';
+import type { TopicBackend } from '../../../lib/core/topics';
 import { tempDir } from '../../support/cli';
 import { VirtualClock } from '../../support/virtual-clock';
 

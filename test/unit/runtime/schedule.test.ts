@@ -1,7 +1,7 @@
-import type { ConnectorMetrics, PeriodicSource, SourceContext } from '../../../lib/connectors/types';
-import { TopicWriteError } from '../../../lib/errors';
-import { silentLogger } from '../../../lib/runtime/log';
-import { createMetrics } from '../../../lib/runtime/metrics';
+import type { ConnectorMetrics, PeriodicSource, SourceContext } from '../../../lib/core/connector';
+import { TopicWriteError } from '../../../lib/core/errors';
+import { silentLogger } from '../../../lib/core/log';
+import { createMetrics } from '../../../lib/core/metrics';
 import { nextSlot, runPeriodic } from '../../../lib/runtime/schedule';
 import { VirtualClock } from '../../support/virtual-clock';
 

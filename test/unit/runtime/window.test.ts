@@ -1,5 +1,5 @@
-import type { PeriodicSource, SourceContext } from '../../../lib/connectors/types';
-import { TopicWriteError } from '../../../lib/errors';
+import type { PeriodicSource, SourceContext } from '../../../lib/core/connector';
+import { TopicWriteError } from '../../../lib/core/errors';
 import { runWindow, windowSlots } from '../../../lib/runtime/window';
 import { createSourceContext } from '../../support/source-context';
 import { VirtualClock } from '../../support/virtual-clock';

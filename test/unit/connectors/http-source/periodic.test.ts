@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { createHttpSource } from '../../../../lib/connectors/http-source/source';
 import { DEFAULT_USER_AGENT, HttpSourceConfigSchema, type HttpSourceConfig } from '../../../../lib/connectors/http-source/schema';
-import type { PeriodicSource } from '../../../../lib/connectors/types';
-import { TopicWriteError } from '../../../../lib/errors';
+import type { PeriodicSource } from '../../../../lib/core/connector';
+import { TopicWriteError } from '../../../../lib/core/errors';
 import { startHttpServer, type TestHandler, type TestHttpServer } from '../../../support/http-server';
 import { createSourceContext, recordBytes, recordText, type SourceContextOptions } from '../../../support/source-context';
 import { VirtualClock } from '../../../support/virtual-clock';

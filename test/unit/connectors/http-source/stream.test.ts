@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { createHttpSource } from '../../../../lib/connectors/http-source/source';
 import { HttpSourceConfigSchema } from '../../../../lib/connectors/http-source/schema';
-import type { ContinuousSource } from '../../../../lib/connectors/types';
-import { TopicWriteError } from '../../../../lib/errors';
-import { nodeHttpTransport, type HttpTransport } from '../../../../lib/runtime/http';
+import type { ContinuousSource } from '../../../../lib/core/connector';
+import { TopicWriteError } from '../../../../lib/core/errors';
+import { nodeHttpTransport, type HttpTransport } from '../../../../lib/core/http';
 import { startHttpServer, type TestHandler, type TestHttpServer } from '../../../support/http-server';
 import { createSourceContext, recordBytes, recordText, type SourceContextOptions, type TestSourceContext } from '../../../support/source-context';
 import { VirtualClock } from '../../../support/virtual-clock';

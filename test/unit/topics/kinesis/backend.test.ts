@@ -11,7 +11,7 @@ import {
   type StreamStatus,
 } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ErrorCode, TopicAdminError } from '../../../../lib/errors';
+import { ErrorCode, TopicAdminError } from '../../../../lib/core/errors';
 import { openKinesisTopics, prefixedStreamNames } from '../../../../lib/topics/kinesis';
 import { VirtualClock } from '../../../support/virtual-clock';
 

@@ -1,4 +1,4 @@
-import { RecordTooLargeError } from '../../../../lib/errors';
+import { RecordTooLargeError } from '../../../../lib/core/errors';
 import { KinesisLimits } from '../../../../lib/topics/kinesis';
 import { type SizedEntry, splitIntoRequests, toEntries } from '../../../../lib/topics/kinesis/batches';
 

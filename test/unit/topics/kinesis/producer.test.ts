@@ -8,9 +8,9 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ErrorCode, RecordTooLargeError, TopicNotFoundError, TopicWriteError } from '../../../../lib/errors';
+import { ErrorCode, RecordTooLargeError, TopicNotFoundError, TopicWriteError } from '../../../../lib/core/errors';
 import { KinesisLimits, KinesisTopicProducer } from '../../../../lib/topics/kinesis';
-import type { ProducerRecord } from '../../../../lib/topics/types';
+import type { ProducerRecord } from '../../../../lib/core/topics';
 import { CapturingLogger } from '../../../support/source-context';
 
 const fast = { initialDelayMs: 1, maxDelayMs: 2 };

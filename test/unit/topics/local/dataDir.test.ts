@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ErrorCode } from '../../../../lib/errors';
+import { ErrorCode } from '../../../../lib/core/errors';
 import { DATA_DIR_ENV, resolveDataDir } from '../../../../lib/topics/local';
 
 describe('Function: resolveDataDir', () => {

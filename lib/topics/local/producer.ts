@@ -1,5 +1,5 @@
-import { TopicNotFoundError, TopicWriteError } from '../../errors';
-import type { ProducerRecord, TopicProducer } from '../types';
+import { TopicNotFoundError, TopicWriteError } from '../../core/errors';
+import type { ProducerRecord, TopicProducer } from '../../core/topics';
 import type { StoreContext } from './context';
 
 /**

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ErrorCode, TopicNotFoundError, TopicWriteError } from '../../../../lib/errors';
+import { ErrorCode, TopicNotFoundError, TopicWriteError } from '../../../../lib/core/errors';
 import { type LocalTopicStore, openLocalTopicStore, SCHEMA_VERSION, TOPICS_DB_FILE } from '../../../../lib/topics/local';
-import type { TopicRecord } from '../../../../lib/topics/types';
+import type { TopicRecord } from '../../../../lib/core/topics';
 
 const NOW = 1_700_000_000_000;
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConnectorError, ErrorCode } from '../errors';
+import { ConnectorError, ErrorCode } from '../core/errors';
 
 /** One background connector started by `connector deploy start`. */
 export interface Deployment {

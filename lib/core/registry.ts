@@ -1,4 +1,4 @@
-import type { ConnectorDefinition } from './types';
+import type { ConnectorDefinition } from './connector';
 
 /** A set of connector types, looked up by canonical or legacy type name. A plain value: build as many as you like. */
 export interface ConnectorRegistry {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { isDurationSchema } from './duration';
-import type { PathSegment } from './yaml-source';
+import type { PathSegment } from '../config/yaml-source';
 
 /**
  * Reading zod schemas as data: which keys an object at a path knows (for "did you mean"

@@ -1,4 +1,4 @@
-import type { ConnectorMetrics } from '../connectors/types';
+import type { ConnectorMetrics } from './connector';
 
 /** Fresh, zeroed {@link ConnectorMetrics}. */
 export function createMetrics(): ConnectorMetrics {

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { TopicBackend, TopicInfo } from '../types';
+import type { TopicBackend, TopicInfo } from '../../core/topics';
 import { closedError, type StoreContext } from './context';
-import { LocalTopicConsumer } from './LocalTopicConsumer';
-import { LocalTopicProducer } from './LocalTopicProducer';
+import { LocalTopicConsumer } from './consumer';
+import { LocalTopicProducer } from './producer';
 import { type OpenDatabaseOptions, openDatabase } from './schema';
 import { appendTransaction, prepareStatements, type StoreStatements } from './statements';
 

@@ -1,4 +1,4 @@
-import { Backoff, parseRetryAfter } from '../../../../lib/connectors/http-source/backoff';
+import { Backoff, parseRetryAfter } from '../../../lib/core/backoff';
 
 describe('connectors/http-source/backoff', () => {
   describe('Backoff', () => {

@@ -1,5 +1,5 @@
-import { TopicNotFoundError } from '../../errors';
-import type { TopicConsumer, TopicRecord } from '../types';
+import { TopicNotFoundError } from '../../core/errors';
+import type { TopicConsumer, TopicRecord } from '../../core/topics';
 import { closedError, type StoreContext } from './context';
 
 /**

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { Clock } from '../runtime/clock';
-import type { HttpTransport } from '../runtime/http';
-import type { Logger } from '../runtime/log';
+import type { Clock } from './clock';
+import type { HttpTransport } from './http';
+import type { Logger } from './log';
 
 /** A record as a source hands it to the runtime. Strings are encoded as UTF-8. */
 export interface SourceRecord {
