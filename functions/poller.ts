@@ -7,17 +7,15 @@
  * values come from SSM Parameter Store or Secrets Manager through middy middlewares, into the
  * handler's context only (never the environment or logs).
  */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { parseConnectorConfig, type SecretValues } from '../lib/config';
 import { defaultRegistry } from '../lib/connectors';
-import { ConnectorEnv } from '../lib/core/env';
-import { ConnectorError, ErrorCode } from '../lib/core/errors';
-import { createJsonLogger, type Logger } from '../lib/core/log';
+import { ConnectorEnv, ConnectorError, createJsonLogger, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, RuntimeDefaults, type TopicBackend } from '../lib/core';
 import { type RuntimeDeps, runConnector } from '../lib/runtime/runner';
-import type { TopicBackend } from '../lib/core/topics';
-import { createKinesisClient, openKinesisTopics } from '../lib/topics/kinesis';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { type OpenedTopics, openTopicBackend } from '../lib/topics';
+import { createKinesisClient } from '../lib/topics/kinesis/client';
 
 /** What one invocation did (the invocation's result; `serverless invoke` prints it). */
 export interface PollResult {
@@ -43,22 +41,14 @@ export interface PollResult {
 export interface PollHandlerDeps extends Partial<RuntimeDeps> {
   /** Environment (default `process.env`). */
   env?: NodeJS.ProcessEnv;
-  /** Topic backend (default: Kinesis, streams named `CONNECTOR_STREAM_PREFIX` + topic). */
+  /** Topic backend (default: Kinesis through `openTopicBackend`, streams `streamNameOf(CONNECTOR_STREAM_PREFIX, topic)`). */
   topics?: (connector: string) => TopicBackend;
 }
 
-/** A numeric setting of the environment, or `fallback` when unset. @throws ConnectorError USAGE when not a number ≥ 0. */
-function numberOf(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) throw new ConnectorError(`environment variable ${name} is ${JSON.stringify(text)}: expected a number of milliseconds`, ErrorCode.USAGE);
-  return value;
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (value === undefined || value === '') throw new ConnectorError(`environment variable ${name} is not set: this function must be deployed by serverless.yml (lib/deploy)`, ErrorCode.USAGE);
+/** The config text of the environment. @throws ConnectorError USAGE when it is not set. */
+function configText(env: RuntimeEnv): string {
+  const value = env[ConnectorEnv.CONFIG];
+  if (value === undefined) throw new ConnectorError(`environment variable ${ConnectorEnv.CONFIG} is not set: this function must be deployed by serverless.yml (lib/deploy)`, ErrorCode.USAGE);
   return value;
 }
 
@@ -77,9 +67,9 @@ function contextSecrets(context: object, source: string | undefined): SecretValu
 
 /**
  * Time after the window's end to finish writing records whose writes are still failing, ms. The
- * function's timeout is the window plus `FLUSH_TIMEOUT_MARGIN_S` (lib/deploy/env.ts), which covers it.
+ * function's timeout is the window plus `RuntimeDefaults.flushTimeoutMarginS`, which covers it.
  */
-export const FLUSH_GRACE_MS = 5_000;
+export const FLUSH_GRACE_MS = RuntimeDefaults.flushGraceMs;
 
 let sharedClient: KinesisClient | undefined;
 /** Streams this container has seen ACTIVE: checked once per container, not once per invocation. */
@@ -92,13 +82,19 @@ function defaultLogger(): Logger {
   return sharedLogger;
 }
 
+/** A given backend, closed after the invocation. */
+function closing(topics: TopicBackend): OpenedTopics {
+  return { topics, close: () => topics.close() };
+}
+
 /** The default topic backend: Kinesis, one client per container (reused across invocations). */
-function kinesisTopics(env: NodeJS.ProcessEnv, log: Logger): (connector: string) => TopicBackend {
-  return (connector) => {
-    sharedClient ??= createKinesisClient({ region: env.AWS_REGION, endpoint: env[ConnectorEnv.KINESIS_ENDPOINT] || undefined });
-    const prefix = env[ConnectorEnv.STREAM_PREFIX] ?? '';
-    return openKinesisTopics({ client: sharedClient, streamName: (topic) => prefix + topic, defaultPartitionKey: connector, log, knownStreams });
-  };
+function kinesisTopics(env: RuntimeEnv, region: string | undefined, connector: string, log: Logger): Promise<OpenedTopics> {
+  sharedClient ??= createKinesisClient({ region, endpoint: env[ConnectorEnv.KINESIS_ENDPOINT] });
+  return openTopicBackend('kinesis', {
+    kinesis: { client: sharedClient, streamPrefix: env[ConnectorEnv.STREAM_PREFIX], knownStreams },
+    defaultPartitionKey: connector,
+    log,
+  });
 }
 
 /**
@@ -114,15 +110,16 @@ function kinesisTopics(env: NodeJS.ProcessEnv, log: Logger): (connector: string)
  */
 export function createPollHandler(deps: PollHandlerDeps = {}) {
   return async (event: Pick<ScheduledEvent, 'time'>, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<PollResult> => {
-    const env = deps.env ?? process.env;
+    const processEnv = deps.env ?? process.env;
+    const env = parseRuntimeEnv(processEnv);
     const log = (deps.log ?? defaultLogger()).child({ requestId: context.awsRequestId });
     const file = env[ConnectorEnv.CONFIG_FILE] ?? `$${ConnectorEnv.CONFIG}`;
-    const spec = parseConnectorConfig(required(env, ConnectorEnv.CONFIG), { file, registry: defaultRegistry, secrets: contextSecrets(context, env[ConnectorEnv.SECRETS_SOURCE]) });
+    const spec = parseConnectorConfig(configText(env), { file, registry: defaultRegistry, secrets: contextSecrets(context, env[ConnectorEnv.SECRETS_SOURCE]) });
 
     const startMs = Date.parse(event.time);
     if (Number.isNaN(startMs)) throw new ConnectorError(`the event has no valid \`time\` (got ${JSON.stringify(event.time)}): expected an EventBridge scheduled event`, ErrorCode.USAGE);
     const clockNow = (deps.clock ?? { now: Date.now }).now();
-    const windowMs = numberOf(env, ConnectorEnv.WINDOW_MS, 60_000);
+    const windowMs = env[ConnectorEnv.WINDOW_MS];
     // The function's timeout leaves FLUSH_GRACE_MS after the window to finish writing (see lib/deploy).
     const endMs = Math.min(startMs + windowMs, clockNow + context.getRemainingTimeInMillis() - FLUSH_GRACE_MS);
     // `event`: one slot, at the event time. `epoch`: the interval grid that passes through the
@@ -130,9 +127,10 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     // the first slot of each window is its event time whenever the interval divides a minute, and
     // 45 s or 90 s slots stay evenly spaced across windows.
     const anchorMs = env[ConnectorEnv.WINDOW_ANCHOR] === 'event' ? startMs : startMs % windowMs;
-    const marginMs = numberOf(env, ConnectorEnv.MARGIN_MS, 500);
+    const marginMs = env[ConnectorEnv.MARGIN_MS];
 
-    const topics = (deps.topics ?? kinesisTopics(env, log))(spec.name);
+    const opened: OpenedTopics = deps.topics ? closing(deps.topics(spec.name)) : await kinesisTopics(env, processEnv.AWS_REGION, spec.name, log);
+    const topics = opened.topics;
     // At the window's end the run stops: writes still failing then get FLUSH_GRACE_MS more, and
     // records still not written are reported (TopicWriteError, logged with their count) before
     // the function's timeout could cut them off silently.
@@ -169,7 +167,7 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
       return summary;
     } finally {
       clearTimeout(timer);
-      await topics.close();
+      await opened.close();
     }
   };
 }
@@ -179,10 +177,9 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
  * The middleware (and with it its AWS SDK client) is loaded only when needed: about 20 ms less
  * module init for the many configs without secrets.
  */
-function secretMiddlewares(env: NodeJS.ProcessEnv): middy.MiddlewareObj[] {
-  const names = env[ConnectorEnv.SECRETS];
-  if (!names) return [];
-  const fetchData = JSON.parse(names) as Record<string, string>;
+function secretMiddlewares(env: RuntimeEnv): middy.MiddlewareObj[] {
+  const fetchData = env[ConnectorEnv.SECRETS];
+  if (!fetchData) return [];
   // Cached for 5 minutes per container: rotation is picked up without a call per invocation.
   const common = { fetchData, setToContext: true, cacheExpiry: 5 * 60_000, cacheKey: 'connector-secrets' };
   if (env[ConnectorEnv.SECRETS_SOURCE] === 'secrets-manager') {
@@ -194,4 +191,4 @@ function secretMiddlewares(env: NodeJS.ProcessEnv): middy.MiddlewareObj[] {
 }
 
 /** The deployed handler: {@link createPollHandler} with the secret middlewares. */
-export const handler = middy(createPollHandler()).use(secretMiddlewares(process.env));
+export const handler = middy(createPollHandler()).use(secretMiddlewares(parseRuntimeEnv(process.env)));

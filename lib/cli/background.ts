@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { ConnectorError, ErrorCode } from '../core/errors';
 
 /** One background connector started by `connector deploy start`. */
-export interface Deployment {
+export interface BackgroundConnector {
   name: string;
   pid: number;
   /** Absolute path of the config it runs. */
@@ -17,9 +17,10 @@ export interface Deployment {
 
 /**
  * The index of background connectors (Fluvio's `fluvio_cdk_deploy_index.toml`), kept in SQLite at
- * `<dataDir>/deployments.db` so that concurrent `deploy` commands cannot both start one name.
+ * `<dataDir>/deployments.db` (file and table names kept from earlier versions, so connectors started
+ * by them stay listed) so that concurrent `deploy` commands cannot both start one name.
  */
-export class DeploymentIndex {
+export class BackgroundIndex {
   private readonly db: Database.Database;
 
   constructor(dataDir: string) {
@@ -45,23 +46,23 @@ export class DeploymentIndex {
     }
   }
 
-  get(name: string): Deployment | undefined {
+  get(name: string): BackgroundConnector | undefined {
     const row = this.db.prepare('SELECT name, pid, config, log_file AS logFile, started_at AS startedAt FROM deployments WHERE name = ?').get(name);
-    return row as Deployment | undefined;
+    return row as BackgroundConnector | undefined;
   }
 
   /** @throws ConnectorError CONNECTOR_NOT_FOUND (`Connector not found: NAME`) when there is none. */
-  require(name: string): Deployment {
+  require(name: string): BackgroundConnector {
     const d = this.get(name);
     if (!d) throw new ConnectorError(`Connector not found: ${name}`, ErrorCode.CONNECTOR_NOT_FOUND);
     return d;
   }
 
-  list(): Deployment[] {
-    return this.db.prepare('SELECT name, pid, config, log_file AS logFile, started_at AS startedAt FROM deployments ORDER BY name').all() as Deployment[];
+  list(): BackgroundConnector[] {
+    return this.db.prepare('SELECT name, pid, config, log_file AS logFile, started_at AS startedAt FROM deployments ORDER BY name').all() as BackgroundConnector[];
   }
 
-  put(d: Deployment): void {
+  put(d: BackgroundConnector): void {
     this.db
       .prepare('INSERT OR REPLACE INTO deployments (name, pid, config, log_file, started_at) VALUES (?, ?, ?, ?, ?)')
       .run(d.name, d.pid, d.config, d.logFile, d.startedAt);

@@ -1,10 +1,9 @@
 import { type ConnectorSpec, ConfigError, loadConnectorConfig, loadSecretValues, parseConnectorConfig } from '../config';
 import { formatIssueMessage } from '../config/errors';
 import { type ConnectorRegistry, defaultRegistry } from '../connectors';
-import { ErrorCode, UsageError } from '../core/errors';
-import type { Logger } from '../core/log';
+import { ConnectorEnv, ErrorCode, type Logger, type RuntimeEnv, type TopicBackendName, UsageError } from '../core';
+import { type OpenedTopics, openTopicBackend } from '../topics';
 import { type LocalTopicStore, openLocalTopicStore, resolveDataDir } from '../topics/local';
-import type { TopicBackend } from '../core/topics';
 
 /** Options every command accepts (declared on the root command). */
 export interface GlobalOptions {
@@ -72,10 +71,6 @@ export function loadSpecFrom(options: ConfigSourceOptions, registry: ConnectorRe
   return parseConnectorConfig(text, { file, registry, secrets });
 }
 
-/** The topic backends `connector run --topics` offers. */
-export const TopicBackendName = { LOCAL: 'local', KINESIS: 'kinesis' } as const;
-export type TopicBackendName = (typeof TopicBackendName)[keyof typeof TopicBackendName];
-
 /** `--topics`/`--stream-prefix` of `connector run` (see {@link openTopics}). */
 export interface TopicsOptions extends GlobalOptions {
   /** `--topics` (env CONNECTOR_TOPICS): `local` (default) or `kinesis`. */
@@ -84,51 +79,27 @@ export interface TopicsOptions extends GlobalOptions {
   streamPrefix?: string;
 }
 
-/** Environment variable with a Kinesis endpoint override (e.g. kinesalite's `http://127.0.0.1:4567`). */
-export const KINESIS_ENDPOINT_ENV = 'CONNECTOR_KINESIS_ENDPOINT';
-
-/** A topic backend opened for one run, and how to release it. */
-export interface OpenedTopics {
-  topics: TopicBackend;
-  /** Closes the backend (and, for kinesis, destroys the client it created). */
-  close(): Promise<void>;
-}
-
 /**
- * Opens the topic backend of `connector run`:
+ * Opens the topic backend of `connector run` through the backend registry (`openTopicBackend`):
  * - `local`: the local store of the data directory;
- * - `kinesis`: Kinesis Data Streams, stream name = `streamPrefix` + topic, region from AWS_REGION
- *   (else the SDK's profile chain), endpoint from CONNECTOR_KINESIS_ENDPOINT when set, credentials
- *   from the SDK's default chain; records without a key go to partition key `defaultPartitionKey`
- *   (the connector name), so one connector's records stay ordered in one shard.
+ * - `kinesis`: Kinesis Data Streams, stream name = `streamNameOf(streamPrefix, topic)`, region from
+ *   AWS_REGION (else the SDK's profile chain), endpoint from CONNECTOR_KINESIS_ENDPOINT when set,
+ *   credentials from the SDK's default chain; records without a key go to partition key
+ *   `defaultPartitionKey` (the connector name), so one connector's records stay ordered in one shard.
  * @throws UsageError (exit 2) for a stream prefix with characters Kinesis refuses, or no AWS region.
  */
-export async function openTopics(options: TopicsOptions, run: { defaultPartitionKey: string; log: Logger }): Promise<OpenedTopics> {
-  if ((options.topics ?? TopicBackendName.LOCAL) === TopicBackendName.LOCAL) {
-    const store = openStore(options);
-    return { topics: store, close: () => store.close() };
-  }
-  // Loaded on demand: the AWS SDK adds ~0.1 s to the start of every command.
-  const { createKinesisClient, openKinesisTopics, prefixedStreamNames, STREAM_NAME_PATTERN } = await import('../topics/kinesis');
+export async function openTopics(options: TopicsOptions, run: { defaultPartitionKey: string; log: Logger; env: RuntimeEnv }): Promise<OpenedTopics> {
+  const name = options.topics ?? 'local';
   const prefix = options.streamPrefix ?? '';
-  if (prefix !== '' && !STREAM_NAME_PATTERN.test(prefix)) {
+  if (name === 'kinesis' && prefix !== '' && !/^[a-zA-Z0-9_.-]+$/.test(prefix)) {
     throw new UsageError(`--stream-prefix "${prefix}": Kinesis stream names allow only letters, digits, "_", "." and "-"`);
   }
-  const client = createKinesisClient({ region: process.env.AWS_REGION || undefined, endpoint: process.env[KINESIS_ENDPOINT_ENV] || undefined });
-  try {
-    await client.config.region();
-  } catch {
-    client.destroy();
-    throw new UsageError('--topics kinesis needs an AWS region: set AWS_REGION');
-  }
-  const topics = openKinesisTopics({ client, ...prefixedStreamNames(prefix), defaultPartitionKey: run.defaultPartitionKey, log: run.log });
-  return {
-    topics,
-    close: async () => {
-      await topics.close();
-      client.destroy();
-    },
-  };
+  return openTopicBackend(name, {
+    dataDir: name === 'local' ? dataDirOf(options) : undefined,
+    kinesis: { streamPrefix: prefix, region: process.env.AWS_REGION || undefined, endpoint: run.env[ConnectorEnv.KINESIS_ENDPOINT] },
+    defaultPartitionKey: run.defaultPartitionKey,
+    log: run.log,
+  });
 }
 
 /** Writes to stdout and resolves once the data is handed to the OS (respects backpressure). */

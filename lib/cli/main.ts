@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConnectorError } from '../core/errors';
 import { registerConsume } from './commands/consume';
-import { registerDeploy } from './commands/deploy';
+import { registerBackground } from './commands/background';
 import { registerProduce } from './commands/produce';
 import { registerRun } from './commands/run';
 import { registerTopic } from './commands/topic';
@@ -20,7 +20,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerRun(program);
-  registerDeploy(program);
+  registerBackground(program);
   registerConsume(program);
   registerProduce(program);
   registerTopic(program);

@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import type { ConnectorDefinition } from '../core/connector';
+import { type ConnectorDefinition, RESERVED_SECTIONS } from '../core';
 import { ConsumerOptionsSchema, ProducerOptionsSchema } from './client-options';
 import { ConnectorNameSchema, SecretNameSchema, TopicNameOnlySchema, TopicNameSchema, VersionSchema } from '../schema/fields';
 import { aliasKeys, coerceLegacyScalars, snakeCaseKey, withKeyAliases } from './normalize';
 import { TopicConfigSchema } from './topic-config';
-import { TransformsSchema } from './transforms';
+import { TransformsSchema } from '../transforms/schema';
 
 /** Supported `apiVersion`s; a config with `meta` and no `apiVersion` is read as `0.0.0` (FL config/mod.rs). */
 export const API_VERSIONS = ['0.0.0', '0.1.0', '0.2.0'] as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
 
-/** Top-level keys of apiVersion configs that a connector section may not use (FL derive `ast.rs`). */
-export const RESERVED_KEYS = ['apiVersion', 'meta', 'transforms'] as const;
+/** Top-level keys of apiVersion configs that a connector section may not use (FL derive `ast.rs`); checked by `createRegistry`. */
+export const RESERVED_KEYS = RESERVED_SECTIONS;
 
 const typeField = z.string({ error: 'expected a connector type such as "http-source"' }).min(1, 'expected a connector type such as "http-source"');
 const createTopicField = z.boolean({ error: 'expected true or false' });
@@ -74,11 +74,12 @@ export const LegacySecretsSchema = z.record(
 /**
  * The connector's own section (`http:`; legacy `parameters:`): absent or empty is an empty map
  * (defaults apply, FL `fluvio-connector-common/src/config.rs`), keys in kebab-case are read as
- * snake_case, and in legacy configs scalars are read as Fluvio passed them (see `coerceLegacyScalars`).
+ * snake_case, and in legacy configs scalars are read as Fluvio passed them (see `coerceLegacyScalars`;
+ * integer durations in the units of `definition.legacyDurationUnits`).
  */
 export function sectionSchema(definition: ConnectorDefinition, format: 'legacy' | ApiVersion): z.ZodType {
   const schema = definition.schema as z.ZodType;
-  const base = format === 'legacy' ? z.preprocess((value) => coerceLegacyScalars(value, schema), schema) : schema;
+  const base = format === 'legacy' ? z.preprocess((value) => coerceLegacyScalars(value, schema, definition.legacyDurationUnits), schema) : schema;
   return z.preprocess((value) => value ?? {}, withKeyAliases(base, snakeCaseKey));
 }
 

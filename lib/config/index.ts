@@ -28,4 +28,4 @@ export { loadConnectorConfig, type ParseOptions, parseConnectorConfig } from './
 export { loadSecretValues, type SecretValues } from './secrets';
 export type { ConfigFormat, ConnectorSpec, TopicSpec } from './spec';
 export { type TopicConfig, TopicConfigSchema } from './topic-config';
-export { type TransformStep, TransformParameterSchema, TransformStepSchema, TransformsSchema } from './transforms';
+export { type TransformStep, TransformParameterSchema, TransformStepSchema, TransformsSchema } from '../transforms/schema';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DurationUnit } from '../core';
 import { type FieldKind, fieldKind, objectShape } from '../schema/walk';
 
 /** Whether `value` is a YAML mapping read as a plain object. */
@@ -50,11 +51,11 @@ export function withKeyAliases<S extends z.ZodType>(schema: S, canonical: (key: 
 
 const NUMERIC = /^[+-]?\d+(\.\d+)?$/;
 
-function coerceLegacyValue(value: unknown, kind: FieldKind): unknown {
+function coerceLegacyValue(value: unknown, kind: FieldKind, unit: DurationUnit | undefined): unknown {
   switch (kind.kind) {
     case 'duration':
-      // Legacy http `interval` was integer seconds before http-source 0.3.0 (FC PR #274).
-      return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? `${value}s` : value;
+      // Only where the connector says which unit its legacy integers had (`legacyDurationUnits`).
+      return unit !== undefined && typeof value === 'number' && Number.isInteger(value) && value >= 0 ? `${value}${unit}` : value;
     case 'boolean':
       return value === 'true' ? true : value === 'false' ? false : value;
     case 'number':
@@ -62,12 +63,12 @@ function coerceLegacyValue(value: unknown, kind: FieldKind): unknown {
     case 'string':
       return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
     case 'array':
-      if (Array.isArray(value)) return value.map((item) => coerceLegacyValue(item, kind.element));
+      if (Array.isArray(value)) return value.map((item) => coerceLegacyValue(item, kind.element, unit));
       // A map parameter became `--key=subkey:value` once per entry; a scalar became one flag.
       if (isPlainObject(value) && kind.element.kind === 'string') {
         return Object.entries(value).map(([key, item]) => `${key}:${String(item)}`);
       }
-      if (value !== null && value !== undefined && !isPlainObject(value)) return [coerceLegacyValue(value, kind.element)];
+      if (value !== null && value !== undefined && !isPlainObject(value)) return [coerceLegacyValue(value, kind.element, unit)];
       return value;
     default:
       return value;
@@ -77,20 +78,22 @@ function coerceLegacyValue(value: unknown, kind: FieldKind): unknown {
 /**
  * Reads a legacy `parameters:` map the way Fluvio's legacy runner passed it to the connector (as
  * `--key=value` command-line flags, FC `connector-run` `build_args`), for the fields of `schema`:
- * - an integer for a duration field means seconds (`interval: 10` → `10s`);
+ * - an integer for a duration field is read in the unit the connector declares for it
+ *   (`units`: http-source `interval: 10` → `10s`, test-connector `timeout: 500` → `500ms`); a
+ *   duration field without a declared unit takes no integer (the schema then reports it);
  * - `"true"`/`"false"` are booleans, numeric strings are numbers, numbers/booleans for string fields are strings;
  * - a scalar for a list field is a one-item list; a map for a list of strings becomes `key:value` items
  *   (so `headers: {Accept: text/plain}` works as in Fluvio).
  *
  * Keys must already be canonical (see {@link withKeyAliases}); unknown keys are left for the schema to reject.
  */
-export function coerceLegacyScalars(value: unknown, schema: z.ZodType): unknown {
+export function coerceLegacyScalars(value: unknown, schema: z.ZodType, units: Readonly<Record<string, DurationUnit>> = {}): unknown {
   const shape = objectShape(schema);
   if (!shape || !isPlainObject(value)) return value;
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => {
       const field = shape[key];
-      return [key, field ? coerceLegacyValue(item, fieldKind(field)) : item];
+      return [key, field ? coerceLegacyValue(item, fieldKind(field), units[key]) : item];
     }),
   );
 }

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import type { ConnectorRegistry } from '../core/registry';
-import type { ConnectorDefinition } from '../core/connector';
+import type { ConnectorDefinition } from '../core';
 import { ErrorCode } from '../core/errors';
-import { API_VERSIONS, type ApiVersion, apiConfigSchema, type LegacyConfig, legacyConfigSchema, type MetaV2, RESERVED_KEYS, sectionSchema } from './envelope';
+import { API_VERSIONS, type ApiVersion, apiConfigSchema, type LegacyConfig, legacyConfigSchema, type MetaV2, sectionSchema } from './envelope';
 import { type ConfigIssue, ConfigError, formatIssueMessage, quoteList } from './errors';
 import { suggestName, toIssueDetails } from './issues';
 import { isPlainObject } from './normalize';
 import { loadSecretValues, renderSecrets, type SecretValues } from './secrets';
 import type { ConfigFormat, ConnectorSpec } from './spec';
-import type { TransformStep } from './transforms';
+import type { TransformStep } from '../transforms/schema';
 import { ConfigSource, type IssueDetail, type PathSegment } from './yaml-source';
 
 /** Options of {@link parseConnectorConfig}. */
@@ -22,9 +22,9 @@ export interface ParseOptions {
   secrets?: SecretValues;
   /**
    * Check secret declarations and references but do not look values up (`serverless package`:
-   * secrets resolve at run time). A reference renders as a placeholder (`secret`, or
-   * `https://secret.invalid/` when it is the whole value), and schema issues of a value that contains
-   * one are not reported, since its final value is unknown. Such a spec is for planning (type,
+   * secrets resolve at run time). A reference renders as a placeholder (`secret`, or the
+   * connector's `secretPlaceholders` entry when it is the whole value of a field), and schema issues
+   * of a value that contains one are not reported, since its final value is unknown. Such a spec is for planning (type,
    * topic, interval, stream); run the connector from a spec parsed with real values. Default false.
    */
   deferSecrets?: boolean;
@@ -76,12 +76,7 @@ function resolveDefinition(data: Data, typePath: readonly PathSegment[], registr
   const type = getIn(data, typePath);
   if (typeof type !== 'string' || type === '') return undefined; // the schema reports it
   const definition = registry.get(type);
-  if (definition) {
-    if ((RESERVED_KEYS as readonly string[]).includes(definition.section)) {
-      throw new Error(`connector type "${definition.type}" uses the reserved section name "${definition.section}"`);
-    }
-    return definition;
-  }
+  if (definition) return definition;
   const suggestion = suggestName(type, registry.typeNames);
   const expected = `expected one of ${quoteList(registry.typeNames)}`;
   const hint = suggestion ? `did you mean "${suggestion}"? ` : '';
@@ -164,19 +159,23 @@ export function parseConnectorConfig(text: string, options: ParseOptions): Conne
   if (!format) throw new ConfigError(issues);
 
   const legacy = format === 'legacy';
+  // The type is read before secrets render (a type is never a secret), so the connector's own
+  // placeholders apply to deferred secrets.
+  const definition = resolveDefinition(document, legacy ? ['type'] : ['meta', 'type'], registry, source, issues);
+  const sectionKey = definition && (legacy ? 'parameters' : definition.section);
   const rendered = renderSecrets(document, {
     declared: declaredSecrets(document, format),
     values: options.secrets ?? loadSecretValues({ env: process.env }),
     skip: legacy ? ['secrets'] : ['meta', 'secrets'],
     declaredIn: legacy ? '`secrets:`' : '`meta.secrets` (- name: NAME)',
     defer: options.deferSecrets === true,
+    placeholder: (path) => (path.length === 2 && path[0] === sectionKey ? definition?.secretPlaceholders?.[String(path[1]).replace(/-/g, '_')] : undefined),
   });
   issues.push(...rendered.issues.map((detail) => source.issue(detail)));
   const data = rendered.data as Data;
   keepVersionAsWritten(data, legacy ? ['version'] : ['meta', 'version'], source);
 
-  const definition = resolveDefinition(data, legacy ? ['type'] : ['meta', 'type'], registry, source, issues);
-  const section = definition && { key: legacy ? 'parameters' : definition.section, schema: sectionSchema(definition, format) };
+  const section = definition && sectionKey !== undefined ? { key: sectionKey, schema: sectionSchema(definition, format) } : undefined;
   const schema: z.ZodType = legacy ? legacyConfigSchema(section?.schema) : apiConfigSchema(format, section);
   const result = schema.safeParse(data, { reportInput: true });
   let skippedDeferred: IssueDetail | undefined;

@@ -69,10 +69,12 @@ export function loadSecretValues(options: { file?: string; env?: NodeJS.ProcessE
   };
 }
 
-/** What a deferred secret reference renders as inside a longer string (see {@link RenderOptions.defer}). */
+/**
+ * What a deferred secret reference renders as (see {@link RenderOptions.defer}): inside a longer
+ * string always, as the whole string unless the connector declares a placeholder for the field
+ * (`secretPlaceholders`, e.g. a URL for an `endpoint`).
+ */
 export const DEFERRED_SECRET = 'secret';
-/** What a deferred secret reference renders as when it is the whole string. */
-export const DEFERRED_SECRET_URL = 'https://secret.invalid/';
 
 /** `${{ … }}` in a string (minijinja variable delimiters as Fluvio configures them). */
 const TEMPLATE = /\$\{\{\s*(.*?)\s*\}\}/g;
@@ -89,11 +91,13 @@ export interface RenderOptions {
   declaredIn: string;
   /**
    * Do not look values up (they are resolved later, at run time: SSM Parameter Store or Secrets
-   * Manager in AWS): a declared reference renders as a placeholder, {@link DEFERRED_SECRET} (or
-   * {@link DEFERRED_SECRET_URL} when it is the whole string, so an `endpoint` that is one secret
-   * still parses), and its path is returned in `deferred`. Undeclared names are still reported.
+   * Manager in AWS): a declared reference renders as a placeholder, {@link DEFERRED_SECRET}, or
+   * `placeholder(path)` when it is the whole string (so an `endpoint` that is one secret still
+   * parses as a URL), and its path is returned in `deferred`. Undeclared names are still reported.
    */
   defer?: boolean;
+  /** The placeholder of a field whose whole value is one deferred reference; default {@link DEFERRED_SECRET}. */
+  placeholder?: (path: readonly PathSegment[]) => string | undefined;
 }
 
 /**
@@ -127,7 +131,7 @@ export function renderSecrets(data: unknown, options: RenderOptions): { data: un
       }
       if (options.defer) {
         deferred.push(path);
-        return text.trim() === reference ? DEFERRED_SECRET_URL : DEFERRED_SECRET;
+        return text.trim() === reference ? (options.placeholder?.(path) ?? DEFERRED_SECRET) : DEFERRED_SECRET;
       }
       const value = options.values.lookup(name) ?? options.declared.get(name);
       if (value === undefined) {

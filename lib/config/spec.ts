@@ -1,7 +1,7 @@
-import type { ConnectorDefinition, Direction } from '../core/connector';
+import type { ConnectorDefinition, Direction } from '../core';
 import type { ConsumerOptions, ProducerOptions } from './client-options';
 import type { TopicConfig } from './topic-config';
-import type { TransformStep } from './transforms';
+import type { TransformStep } from '../transforms/schema';
 
 /**
  * Which Fluvio config format a file uses: `legacy` = `version`/`name`/`type`/`topic`/`parameters`

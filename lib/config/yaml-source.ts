@@ -1,9 +1,10 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ErrorCode } from '../core/errors';
+import type { PathSegment } from '../schema/walk';
 import { type ConfigIssue, formatIssueMessage, renderValue } from './errors';
 
 /** One step of a field path: a map key (as normalised for validation) or a list index. */
-export type PathSegment = string | number;
+export type { PathSegment };
 
 /**
  * Which node an issue points at: the offending `value`, the `key` of an unknown field, or for a

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectorDefinition } from '../core/connector';
+import type { ConnectorDefinition } from '../core';
 
 interface JsonSchemaProperty {
   type?: string | string[];

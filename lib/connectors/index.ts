@@ -3,7 +3,7 @@ import { createRegistry } from '../core/registry';
 import { testConnector } from './test-connector';
 
 export { createRegistry, type ConnectorRegistry } from '../core/registry';
-export type * from '../core/connector';
+export type * from '../core';
 export { httpSource } from './http-source';
 export { testConnector } from './test-connector';
 

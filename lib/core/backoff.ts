@@ -1,58 +1,91 @@
-import { ExponentialBackoff, halfJitterGenerator, type IBackoff } from 'cockatiel';
+import { ExponentialBackoff, halfJitterGenerator, handleWhen, type IBackoff, type RetryPolicy, retry } from 'cockatiel';
 
 /**
- * Capped exponential backoff with jitter for retries (periodic mode) and reconnects (streaming
- * mode), driven one step at a time. The arithmetic is cockatiel's `ExponentialBackoff` with its
- * half-jitter generator: step n (from 0) waits a random time between half and all of
- * `min(backoff_max, 2·backoff_min·2ⁿ)` ms. So the first wait is in `[backoff_min, 2·backoff_min)`,
- * each following one doubles, and none exceeds `backoff_max` (never below `backoff_min` either).
+ * The one backoff of the project: source retries and reconnects, topic writes of the runtime and
+ * Kinesis `PutRecords` all wait with it, each with its own {@link BackoffDefaults} entry.
  *
- * Fluvio's http-source instead waits 10 ms × Fibonacci, uncapped, and only between failed
- * streaming connects (`backoff.rs`); its periodic mode never retries.
+ * The arithmetic is cockatiel's `ExponentialBackoff` with its half-jitter generator: wait n (from 0)
+ * is a random time between half and all of `min(maxMs, 2·minMs·2ⁿ)` ms, and never below `minMs`.
+ * So the first wait is in `[minMs, 2·minMs)`, each following one doubles, none exceeds `maxMs`.
+ */
+export interface BackoffSettings {
+  /** Lower bound of the first wait, ms. */
+  readonly minMs: number;
+  /** Cap of every wait, ms. */
+  readonly maxMs: number;
+}
+
+/**
+ * Default settings of each place that backs off, in one table.
+ *
+ * | use | min | max | where |
+ * |---|---|---|---|
+ * | `source` | 200 ms | 30 s | retries of a poll and reconnects of a stream (http-source `backoff_min`/`backoff_max` defaults) |
+ * | `topicWrite` | 100 ms | 10 s | the runtime's retries of a failed topic write (never gives up while the connector runs) |
+ * | `kinesisPut` | 100 ms | 5 s | one `PutRecords` request's retries of throttled or failed entries (8 attempts) |
+ */
+export const BackoffDefaults = {
+  source: { minMs: 200, maxMs: 30_000 },
+  topicWrite: { minMs: 100, maxMs: 10_000 },
+  kinesisPut: { minMs: 100, maxMs: 5_000 },
+} as const satisfies Record<string, BackoffSettings>;
+
+/** The cockatiel backoff factory of `settings` (see {@link BackoffSettings} for the arithmetic). */
+function exponential(settings: BackoffSettings): ExponentialBackoff<unknown> {
+  return new ExponentialBackoff({ generator: halfJitterGenerator, initialDelay: 2 * settings.minMs, maxDelay: settings.maxMs });
+}
+
+/** Clamps a generated wait into `[min(minMs, maxMs), maxMs]`. */
+function clamp(settings: BackoffSettings, ms: number): number {
+  return Math.min(settings.maxMs, Math.max(Math.min(settings.minMs, settings.maxMs), ms));
+}
+
+/**
+ * A backoff driven one step at a time (retry loops and reconnect loops of the runtime).
+ *
+ * @example
+ * const backoff = new Backoff(BackoffDefaults.source);
+ * await clock.sleep(backoff.next(), signal); // 200-399 ms, then 400-799 ms, …
+ * backoff.reset();                            // after a success
  */
 export class Backoff {
   private readonly factory: ExponentialBackoff<unknown>;
   private current: IBackoff<unknown> | undefined;
 
-  /**
-   * @param minMs - `backoff_min` in ms: lower bound of the first wait.
-   * @param maxMs - `backoff_max` in ms: cap of every wait.
-   */
-  constructor(
-    private readonly minMs: number,
-    private readonly maxMs: number,
-  ) {
-    this.factory = new ExponentialBackoff({
-      generator: halfJitterGenerator,
-      initialDelay: 2 * minMs,
-      maxDelay: maxMs,
-    });
+  constructor(readonly settings: BackoffSettings) {
+    this.factory = exponential(settings);
   }
 
   /** The next wait in ms (grows with each call until {@link reset}). */
   next(): number {
     this.current = this.current ? this.current.next(undefined) : this.factory.next();
-    return Math.min(this.maxMs, Math.max(Math.min(this.minMs, this.maxMs), this.current.duration));
+    return clamp(this.settings, this.current.duration);
   }
 
-  /** Starts again from `backoff_min` (after a success). */
+  /** Starts again from `minMs` (after a success). */
   reset(): void {
     this.current = undefined;
   }
 }
 
 /**
- * Parses a `Retry-After` header value (RFC 9110 §10.2.3) into a wait in ms from `nowMs`:
- * delta-seconds (`120`) or an HTTP-date (`Wed, 21 Oct 2015 07:28:00 GMT`; a date in the past
- * gives 0).
- *
- * @returns the wait in ms, or `undefined` when the value is neither form.
+ * A cockatiel retry policy waiting with the {@link Backoff} arithmetic: for loops that cockatiel
+ * runs (topic writes, Kinesis requests).
+ * @param options.maxAttempts - attempts in all, the first included; default unbounded.
+ * @param options.retryable - which errors are retried; others are rethrown at once.
  */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  if (!/[a-z]/i.test(trimmed)) return undefined; // a bare or signed number is not a date
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+export function backoffPolicy(settings: BackoffSettings, options: { maxAttempts?: number; retryable: (err: unknown) => boolean }): RetryPolicy {
+  const backoff = exponential(settings);
+  return retry(handleWhen(options.retryable), {
+    maxAttempts: options.maxAttempts === undefined ? Number.MAX_SAFE_INTEGER : options.maxAttempts - 1,
+    backoff: { next: () => wrap(backoff.next(), settings) },
+  });
+}
+
+/** A cockatiel backoff step whose durations are clamped like {@link Backoff.next}. */
+function wrap(step: IBackoff<unknown>, settings: BackoffSettings): IBackoff<unknown> {
+  return {
+    duration: clamp(settings, step.duration),
+    next: (context) => wrap(step.next(context), settings),
+  };
 }

@@ -1,6 +1,10 @@
+import { z } from 'zod';
+import { ConnectorError, ErrorCode } from './errors';
+
 /**
- * Environment variables the generated functions and tasks read (the contract between the
- * generator and the Lambda handler / container entrypoint). No secret value is ever put here.
+ * Environment variables of the runtime: the contract between the deployment generator, which
+ * writes them into functions and task definitions, and the Lambda handlers and `connector run`,
+ * which parse them once with {@link parseRuntimeEnv}. No secret value is ever put here.
  */
 export const ConnectorEnv = {
   /** The config file's YAML text (parsed at run time, with secret values). */
@@ -11,7 +15,7 @@ export const ConnectorEnv = {
   TOPICS: 'CONNECTOR_TOPICS',
   /** Set (any value): `connector run` never creates a missing topic (the stack creates streams). */
   NO_CREATE_TOPIC: 'CONNECTOR_NO_CREATE_TOPIC',
-  /** Kinesis stream name = this prefix + topic. */
+  /** Kinesis stream name = this prefix + topic (cut to 128 characters by `streamNameOf`). */
   STREAM_PREFIX: 'CONNECTOR_STREAM_PREFIX',
   /** Kinesis endpoint override (tests: kinesalite). */
   KINESIS_ENDPOINT: 'CONNECTOR_KINESIS_ENDPOINT',
@@ -27,11 +31,95 @@ export const ConnectorEnv = {
   SECRETS: 'CONNECTOR_SECRETS',
 } as const;
 
+/** Defaults of the runtime's timing, in one place (the generator, the handlers and the CLI use these). */
+export const RuntimeDefaults = {
+  /** Window of one scheduled invocation when `CONNECTOR_WINDOW_MS` is unset: one minute, ms. */
+  windowMs: 60_000,
+  /** A window starts no poll (and aborts a running one) this long before it ends, ms. */
+  marginMs: 500,
+  /** After a window ends, failing topic writes are retried this much longer before the invocation fails, ms. */
+  flushGraceMs: 5_000,
+  /** A poller function's timeout is its window plus this, seconds (covers `flushGraceMs`). */
+  flushTimeoutMarginS: 10,
+  /** Once a connector is stopping, failing topic writes are retried this long, ms (`connector run`, tasks). */
+  stopGraceMs: 10_000,
+} as const;
+
+/** Topic backends a runtime can write to. */
+export const TOPIC_BACKENDS = ['local', 'kinesis'] as const;
+export type TopicBackendName = (typeof TOPIC_BACKENDS)[number];
+
+const millis = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `expected a number of milliseconds (${name})`)
+    .transform(Number);
+
+const secretMap = z.string().transform((text, ctx): Record<string, string> => {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
+      return value as Record<string, string>;
+    }
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected a JSON object of secret name → parameter or secret name' });
+  return z.NEVER;
+});
+
 /**
- * Seconds a poller function's timeout adds to its window: time to finish writing records after the
- * window ends (the handler stops retrying writes 5 s after the window, and reports what was not written).
+ * The environment contract as a zod schema: input strings as the environment holds them, output
+ * typed values with {@link RuntimeDefaults} applied. Unrelated variables are ignored.
  */
-export const FLUSH_TIMEOUT_MARGIN_S = 10;
+export const RuntimeEnvSchema = z.object({
+  [ConnectorEnv.CONFIG]: z.string().min(1, 'expected the config YAML text').optional(),
+  [ConnectorEnv.CONFIG_FILE]: z.string().min(1).optional(),
+  [ConnectorEnv.TOPICS]: z.enum(TOPIC_BACKENDS).optional(),
+  [ConnectorEnv.NO_CREATE_TOPIC]: z.string().optional().transform((value) => value !== undefined),
+  [ConnectorEnv.STREAM_PREFIX]: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected Kinesis stream name characters (a-z, A-Z, 0-9, _ . -)').default(''),
+  [ConnectorEnv.KINESIS_ENDPOINT]: z.url().optional(),
+  [ConnectorEnv.WINDOW_MS]: millis(ConnectorEnv.WINDOW_MS).default(RuntimeDefaults.windowMs),
+  [ConnectorEnv.WINDOW_ANCHOR]: z.enum(['epoch', 'event']).default('epoch'),
+  [ConnectorEnv.MARGIN_MS]: millis(ConnectorEnv.MARGIN_MS).default(RuntimeDefaults.marginMs),
+  [ConnectorEnv.SECRETS_SOURCE]: z.enum(['ssm', 'secrets-manager']).optional(),
+  [ConnectorEnv.SECRETS]: secretMap.optional(),
+});
+
+/** The runtime environment, parsed. */
+export type RuntimeEnv = z.output<typeof RuntimeEnvSchema>;
+/** The runtime environment as the generator writes it (every value a string). */
+export type RuntimeEnvInput = Partial<Record<(typeof ConnectorEnv)[keyof typeof ConnectorEnv], string>>;
+
+/**
+ * Parses the runtime variables of an environment (empty values count as unset).
+ * @throws ConnectorError USAGE naming each variable with a bad value and what was expected.
+ * @example
+ * const env = parseRuntimeEnv(process.env);
+ * env.CONNECTOR_WINDOW_MS; // 60000 when unset
+ */
+export function parseRuntimeEnv(env: NodeJS.ProcessEnv): RuntimeEnv {
+  const present = Object.fromEntries(
+    Object.values(ConnectorEnv)
+      .map((name) => [name, env[name]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = RuntimeEnvSchema.safeParse(present);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `environment variable ${String(issue.path[0])} is ${JSON.stringify(present[String(issue.path[0])])}: ${issue.message}`);
+  throw new ConnectorError(lines.join('; '), ErrorCode.USAGE);
+}
+
+/**
+ * The environment a generated function or task gets: `values` checked against the contract, so a
+ * generator can never write what the runtime would refuse.
+ * @throws Error when a value breaks the contract (a generator bug).
+ */
+export function encodeRuntimeEnv(values: RuntimeEnvInput): Record<string, string> {
+  const result = RuntimeEnvSchema.safeParse(values);
+  if (!result.success) throw new Error(`runtime environment breaks its contract: ${result.error.message}`);
+  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
 
 /** Lambda's limit on the total size of a function's environment variables (keys + values), bytes. */
 export const LAMBDA_ENV_LIMIT_BYTES = 4_096;

@@ -53,8 +53,25 @@ export const ErrorCode = {
   CONNECTOR_POLLS_FAILED: 'CONNECTOR_POLLS_FAILED',
   /** Deployment options (`custom.connectors` in serverless.yml, `--param`) are invalid. */
   DEPLOY_OPTIONS_INVALID: 'DEPLOY_OPTIONS_INVALID',
-  /** The configs cannot be deployed as they are (duplicate names, a stack over CloudFormation's limits, an environment over Lambda's 4 KB). */
+  /**
+   * The configs cannot be deployed as they are. Kept for compatibility; every condition now has a
+   * code of its own (the `DEPLOY_*` codes below).
+   */
   DEPLOY_UNSUPPORTED: 'DEPLOY_UNSUPPORTED',
+  /** Two configs of one deployment use the same connector name. */
+  DEPLOY_DUPLICATE_NAME: 'DEPLOY_DUPLICATE_NAME',
+  /** No placement (function, task, …) runs this kind of connector in AWS yet (e.g. a sink). */
+  DEPLOY_NO_PLACEMENT: 'DEPLOY_NO_PLACEMENT',
+  /** A config is too large for its function's environment (Lambda allows 4 KB). */
+  DEPLOY_ENVIRONMENT_TOO_LARGE: 'DEPLOY_ENVIRONMENT_TOO_LARGE',
+  /** Two resources of one stack would get the same CloudFormation logical ID. */
+  DEPLOY_LOGICAL_ID_COLLISION: 'DEPLOY_LOGICAL_ID_COLLISION',
+  /** A stack would exceed CloudFormation's 500 resources (the message says which `groups` value fits). */
+  DEPLOY_STACK_TOO_LARGE: 'DEPLOY_STACK_TOO_LARGE',
+  /** One topic's connectors alone exceed a stack's 500 resources (they share the stack of their stream). */
+  DEPLOY_TOPIC_TOO_LARGE: 'DEPLOY_TOPIC_TOO_LARGE',
+  /** The config has transforms, which deployed connectors cannot run yet. */
+  DEPLOY_TRANSFORMS_UNSUPPORTED: 'DEPLOY_TRANSFORMS_UNSUPPORTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -130,6 +147,40 @@ export class TopicAdminError extends ConnectorError {
     super(message, ErrorCode.TOPIC_ADMIN_FAILED, { cause });
     this.name = 'TopicAdminError';
     this.topic = topic;
+  }
+}
+
+/**
+ * Thrown by a source for a failure worth trying again (a network error, a timeout, 429 or 5xx, a
+ * broken connection), after it logged the failure and counted it in `metrics.errors`. The runtime
+ * owns what happens next: a periodic poll is retried within its slot with backoff (or after
+ * `retryAfterMs`), a continuous source reconnects with backoff. Any other error thrown by a poll is
+ * logged and counted by the runtime; by a continuous source, it ends the connector.
+ */
+export class RetryableError extends Error {
+  /** Wait the endpoint asked for (`Retry-After`), ms; capped by the source's backoff maximum. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'RetryableError';
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/**
+ * Thrown by a sink's `write` when the external service did not accept every record: the first
+ * `accepted` records (in offset order) were delivered, the rest were not.
+ */
+export class SinkWriteError extends Error {
+  /** Leading records of the batch that were delivered before the failure. */
+  readonly accepted: number;
+  /** Whether a retry may succeed (5xx, 429, network errors) or not (4xx, a record the service refuses). */
+  readonly retryable: boolean;
+  constructor(message: string, options: { accepted: number; retryable: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = 'SinkWriteError';
+    this.accepted = options.accepted;
+    this.retryable = options.retryable;
   }
 }
 

@@ -1,4 +1,3 @@
-import { http as httpFollow, https as httpsFollow } from 'follow-redirects';
 import type { IncomingMessage } from 'node:http';
 
 /** One HTTP request as the connectors issue it. */
@@ -41,7 +40,9 @@ export type HttpTransport = (request: HttpRequest) => Promise<HttpResponse>;
 export const nodeHttpTransport: HttpTransport = (request) =>
   new Promise<HttpResponse>((resolve, reject) => {
     const url = new URL(request.url);
-    const lib = url.protocol === 'https:' ? httpsFollow : httpFollow;
+    // Loaded on first use: connectors that do not speak HTTP never load it.
+    const followRedirects = require('follow-redirects') as typeof import('follow-redirects');
+    const lib = url.protocol === 'https:' ? followRedirects.https : followRedirects.http;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of request.headers) {
       const existing = headers[name];

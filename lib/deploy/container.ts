@@ -1,9 +1,10 @@
+import { ConnectorEnv, encodeRuntimeEnv } from '../core';
+import { logStatement, secretArn, secretStatements, streamStatement } from './access';
 import { arn, type CfnResource, getAtt, type IamStatement, ref, role } from './cfn';
-import { ConnectorEnv } from '../core/env';
-import { type ConnectorNames, RESOURCE_SUFFIXES as S } from './naming';
-import { type DeploymentOptions, streamPrefixOf } from './options';
-import { logStatement, secretArn, secretStatements, type StreamRef, streamStatement } from './access';
-import type { ConnectorInput } from './plan';
+import type { Fragment, PlacementContext, PlacementDefinition } from './fragment';
+import { RESOURCE_SUFFIXES as S } from './naming';
+import { streamPrefixOf } from './options';
+import type { ConnectorInput, Placement } from './plan';
 
 /** Logical ID of the stack's ECS cluster (created when the stack has a streaming source). */
 export const CLUSTER = 'ConnectorsCluster';
@@ -35,22 +36,32 @@ export function imagePullStatements(image: string | undefined): IamStatement[] {
   ];
 }
 
-/** The stack's ECS cluster. */
-export function clusterResource(): CfnResource {
-  return { Type: 'AWS::ECS::Cluster', Properties: { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] } };
-}
-
 /**
- * One streaming source → an ECS Fargate service with one task running `connector run` from the
- * project image, with its log group, task role (put to its own stream) and execution role (pull the
- * image from its ECR repository only, write its own log group, read its own secrets, which ECS
- * injects as environment variables).
+ * The `task` placement: one streaming source → an ECS Fargate service with one task running
+ * `connector run` from the project image, with its log group, task role (put to its own stream) and
+ * execution role (pull the image from its ECR repository only, write its own log group, read its
+ * own secrets, which ECS injects as environment variables); per stack, the ECS cluster.
  *
  * The service keeps one task running and replaces it when it stops. Deployments start the new task
  * before stopping the old one (100 % / 200 %): a short overlap may duplicate records, but no
  * stream data is missed (at-least-once); the circuit breaker rolls back a task that cannot start.
  */
-export function streamingTask(input: ConnectorInput, names: ConnectorNames, stream: StreamRef, options: DeploymentOptions): Record<string, CfnResource> {
+export const taskPlacement: PlacementDefinition<Extract<Placement, { kind: 'task' }>> = {
+  kind: 'task',
+  // Log group, task role, execution role, task definition, service.
+  resourcesPerConnector: 5,
+  sharedResources: 1,
+  derivedSuffixes: [],
+  connector: (input, _placement, context) => ({ functions: {}, resources: taskResources(input, context), outputs: {} }),
+  stack: (): Fragment => ({
+    functions: {},
+    resources: { [CLUSTER]: { Type: 'AWS::ECS::Cluster', Properties: { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] } } },
+    outputs: { ClusterName: { Description: 'ECS cluster of the streaming sources', Value: ref(CLUSTER) } },
+  }),
+};
+
+/** The resources of one streaming source (see {@link taskPlacement}). */
+function taskResources(input: ConnectorInput, { names, stream, options }: PlacementContext): Record<string, CfnResource> {
   const { spec } = input;
   const { container } = options;
   const logGroupId = names.base + S.TASK_LOG_GROUP;
@@ -59,13 +70,15 @@ export function streamingTask(input: ConnectorInput, names: ConnectorNames, stre
   const taskDefinitionId = names.base + S.TASK_DEFINITION;
   const logGroupName = `/ecs/${names.physical}`;
 
-  const environment = [
-    { Name: ConnectorEnv.CONFIG, Value: input.text },
-    { Name: ConnectorEnv.CONFIG_FILE, Value: input.file },
-    { Name: ConnectorEnv.TOPICS, Value: 'kinesis' },
-    { Name: ConnectorEnv.STREAM_PREFIX, Value: streamPrefixOf(options) },
-    { Name: ConnectorEnv.NO_CREATE_TOPIC, Value: '1' },
-  ];
+  const environment = Object.entries(
+    encodeRuntimeEnv({
+      [ConnectorEnv.CONFIG]: input.text,
+      [ConnectorEnv.CONFIG_FILE]: input.file,
+      [ConnectorEnv.TOPICS]: 'kinesis',
+      [ConnectorEnv.STREAM_PREFIX]: streamPrefixOf(options),
+      [ConnectorEnv.NO_CREATE_TOPIC]: '1',
+    }),
+  ).map(([Name, Value]) => ({ Name, Value }));
   const secrets = spec.secrets.map((secret) => ({ Name: secret, ValueFrom: secretArn(secret, options, false) }));
   const executionStatements = [logStatement(arn('logs', `log-group:${logGroupName}:*`)), ...imagePullStatements(container.image), ...secretStatements(spec, options)];
 

@@ -1,11 +1,13 @@
-import { ConnectorError, ErrorCode } from '../core/errors';
-import { connectorNames, fitName, logicalIdRegistry, MAX_STREAM_NAME, RESOURCE_SUFFIXES, streamLogicalId } from './naming';
-import { type CfnOutput, type CfnResource, getAtt, ref, role, arn } from './cfn';
-import { CLUSTER, clusterResource, streamingTask } from './container';
-import { DEAD_LETTER_QUEUE, type FunctionDefinition, periodicFunction, SCHEDULER_ROLE } from './function';
+import { ConnectorError, ErrorCode } from '../core';
+import { streamNameOf } from '../topics/kinesis/stream-names';
+import type { StreamRef } from './access';
+import { type CfnOutput, type CfnResource, getAtt, ref } from './cfn';
+import { CLUSTER, taskPlacement } from './container';
+import { emptyFragment, type Fragment, type FunctionDefinition, type PlacementDefinition } from './fragment';
+import { DEAD_LETTER_QUEUE, functionPlacement, SCHEDULER_ROLE } from './function';
+import { connectorNames, logicalIdRegistry, streamLogicalId } from './naming';
 import { type DeploymentOptions, streamPrefixOf } from './options';
 import { assertUniqueNames, type ConnectorInput, groupOfTopic, type Placement, placementOf } from './plan';
-import type { StreamRef } from './access';
 
 /** CloudFormation's limit on resources per stack. */
 export const MAX_RESOURCES_PER_STACK = 500;
@@ -13,6 +15,22 @@ export const MAX_RESOURCES_PER_STACK = 500;
 export const OSLS_RESOURCES_PER_FUNCTION = 3;
 /** Resources osls adds per stack: the deployment bucket and its policy. */
 export const OSLS_RESOURCES_PER_STACK = 2;
+/** Resources every stack of ours has: the osls bucket and its policy, and the dead-letter queue. */
+const BASE_RESOURCES_PER_STACK = OSLS_RESOURCES_PER_STACK + 1;
+
+/**
+ * The placement registry: how each `Placement.kind` is deployed. A new way of running connectors
+ * (e.g. sinks as functions with an event source mapping) is one entry here.
+ */
+export const placements: { readonly [K in Placement['kind']]: PlacementDefinition<Extract<Placement, { kind: K }>> } = {
+  function: functionPlacement,
+  task: taskPlacement,
+};
+
+/** The placement definition of a plan's placement (the registry typed by kind). */
+function placementDefinition(kind: Placement['kind']): PlacementDefinition {
+  return placements[kind] as unknown as PlacementDefinition;
+}
 
 /** What the generator decided for one config. */
 export interface ConnectorPlan {
@@ -40,15 +58,15 @@ export interface ServiceFragments {
   group: number;
 }
 
-/** Resource count of each group, as packaged by osls. */
+/** Resource count of each group, as packaged by osls: from each placement's budget. */
 export function resourceCounts(plans: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, groups: number): number[] {
   return Array.from({ length: groups }, (_, group) => {
     const mine = plans.filter((plan) => plan.group === group);
-    const functions = mine.filter((plan) => plan.placement.kind === 'function').length;
-    const tasks = mine.length - functions;
+    const kinds = new Set(mine.map((plan) => plan.placement.kind));
+    const shared = [...kinds].reduce((total, kind) => total + placementDefinition(kind).sharedResources, 0);
+    const perConnector = mine.reduce((total, plan) => total + placementDefinition(plan.placement.kind).resourcesPerConnector, 0);
     const topics = new Set(mine.filter((plan) => createdTopics.has(plan.topic)).map((plan) => plan.topic)).size;
-    return OSLS_RESOURCES_PER_STACK + 1 /* DLQ */ + (functions > 0 ? 1 : 0) /* scheduler role */ + (tasks > 0 ? 1 : 0) /* cluster */ +
-      functions * (OSLS_RESOURCES_PER_FUNCTION + 2) /* + role, schedule */ + tasks * 5 /* log group, 2 roles, task definition, service */ + topics;
+    return BASE_RESOURCES_PER_STACK + shared + perConnector + topics;
   });
 }
 
@@ -67,19 +85,29 @@ function tooManyResources(plans: readonly ConnectorPlan[], createdTopics: Readon
     const own = plans.filter((plan) => plan.topic === topic).map((plan) => ({ ...plan, group: 0 }));
     const [need] = resourceCounts(own, createdTopics, 1);
     if ((need as number) > MAX_RESOURCES_PER_STACK) {
-      return new ConnectorError(`${where}: topic "${topic}" alone has ${own.length} connectors needing ${need} resources, and a topic's connectors share the stack of its stream; spread them over several topics`, ErrorCode.DEPLOY_UNSUPPORTED);
+      return new ConnectorError(`${where}: topic "${topic}" alone has ${own.length} connectors needing ${need} resources, and a topic's connectors share the stack of its stream; spread them over several topics`, ErrorCode.DEPLOY_TOPIC_TOO_LARGE);
     }
   }
   for (let candidate = groups + 1; candidate <= MAX_GROUPS; candidate++) {
     const regrouped = plans.map((plan) => ({ ...plan, group: groupOfTopic(plan.topic, candidate) }));
     if (Math.max(...resourceCounts(regrouped, createdTopics, candidate)) <= MAX_RESOURCES_PER_STACK) {
-      return new ConnectorError(`${where}: set custom.connectors.groups to ${candidate} (the smallest value for which every stack fits) and deploy each stack (npm run sls:groups -- deploy)`, ErrorCode.DEPLOY_UNSUPPORTED);
+      return new ConnectorError(`${where}: set custom.connectors.groups to ${candidate} (the smallest value for which every stack fits) and deploy each stack (npm run sls:groups -- deploy)`, ErrorCode.DEPLOY_STACK_TOO_LARGE);
     }
   }
-  return new ConnectorError(`${where}: no groups value up to ${MAX_GROUPS} fits; spread the connectors over more topics`, ErrorCode.DEPLOY_UNSUPPORTED);
+  return new ConnectorError(`${where}: no groups value up to ${MAX_GROUPS} fits; spread the connectors over more topics`, ErrorCode.DEPLOY_STACK_TOO_LARGE);
 }
 
-/** Plans every config: placement, stream and group. Pure. */
+/** Step 1: which stack to generate. @throws ConnectorError DEPLOY_OPTIONS_INVALID when `group` is missing or out of range. */
+export function selectedGroup(options: DeploymentOptions): number {
+  if (options.groups > 1 && options.group === undefined) {
+    throw new ConnectorError(`custom.connectors.groups is ${options.groups}: package or deploy one stack at a time with --param group=N (0 … ${options.groups - 1}), or every stack with \`npm run sls:groups -- deploy\``, ErrorCode.DEPLOY_OPTIONS_INVALID);
+  }
+  const group = options.group ?? 0;
+  if (group >= options.groups) throw new ConnectorError(`--param group=${group} is out of range: custom.connectors.groups is ${options.groups} (0 … ${options.groups - 1})`, ErrorCode.DEPLOY_OPTIONS_INVALID);
+  return group;
+}
+
+/** Step 2: plans every config (placement, stream, group). Pure. @throws see {@link placementOf}, {@link assertUniqueNames}. */
 export function planConnectors(inputs: readonly ConnectorInput[], options: DeploymentOptions): { plans: ConnectorPlan[]; createdTopics: Set<string> } {
   assertUniqueNames(inputs);
   const prefix = streamPrefixOf(options);
@@ -88,59 +116,31 @@ export function planConnectors(inputs: readonly ConnectorInput[], options: Deplo
     name: spec.name,
     file,
     topic: spec.topic.name,
-    stream: fitName(prefix + spec.topic.name, MAX_STREAM_NAME),
+    stream: streamNameOf(prefix, spec.topic.name),
     group: groupOfTopic(spec.topic.name, options.groups),
     placement: placementOf(spec),
   }));
   return { plans, createdTopics };
 }
 
+/** Step 3: the resource budget. @throws ConnectorError DEPLOY_STACK_TOO_LARGE / DEPLOY_TOPIC_TOO_LARGE. */
+export function checkResourceBudget(plans: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, groups: number): number[] {
+  const counts = resourceCounts(plans, createdTopics, groups);
+  if (Math.max(...counts) > MAX_RESOURCES_PER_STACK) throw tooManyResources(plans, createdTopics, groups, counts);
+  return counts;
+}
+
 /**
- * The deployment generator: connector configs + deployment options → the functions and resources
- * of one CloudFormation stack. Pure: no I/O, same input same output.
- *
- * - Periodic sources → scheduled Lambda functions (see `periodicFunction`), streaming sources →
- *   ECS Fargate services (see `streamingTask`).
- * - Topics → Kinesis streams named `streamPrefix + topic`: created on demand (one per topic, in the
- *   stack of the topic's group) when any config of the topic sets `create-topic`/`create_topic`,
- *   referenced by name otherwise.
- * - Per stack: an SQS dead-letter queue, the Scheduler's role, an ECS cluster when needed.
- *
- * @throws ConnectorError DEPLOY_OPTIONS_INVALID when `groups` > 1 and `group` is missing or out of range.
- * @throws ConnectorError DEPLOY_UNSUPPORTED for duplicate connector names, sink connectors, a config
- *   too large for a Lambda environment, two resources with one logical ID, or a stack over 500
- *   resources (the message gives the counts and the `groups` value that fits).
+ * Step 4: the stream of each topic this stack creates: on-demand, KMS-encrypted, retained on
+ * removal unless `retainStreams: false`.
  */
-export function generateService(inputs: readonly ConnectorInput[], options: DeploymentOptions): ServiceFragments {
-  const group = options.group ?? 0;
-  if (options.groups > 1 && options.group === undefined) {
-    throw new ConnectorError(`custom.connectors.groups is ${options.groups}: package or deploy one stack at a time with --param group=N (0 … ${options.groups - 1}), or every stack with \`npm run sls:groups -- deploy\``, ErrorCode.DEPLOY_OPTIONS_INVALID);
-  }
-  if (group >= options.groups) throw new ConnectorError(`--param group=${group} is out of range: custom.connectors.groups is ${options.groups} (0 … ${options.groups - 1})`, ErrorCode.DEPLOY_OPTIONS_INVALID);
-
-  const { plans, createdTopics } = planConnectors(inputs, options);
-  const counts = resourceCounts(plans, createdTopics, options.groups);
-  const worst = Math.max(...counts);
-  if (worst > MAX_RESOURCES_PER_STACK) throw tooManyResources(plans, createdTopics, options.groups, counts);
-
-  const service = options.service;
-  const byName = new Map(inputs.map((input) => [input.spec.name, input]));
-  const mine = plans.filter((plan) => plan.group === group);
-  const claim = logicalIdRegistry();
-  for (const id of [DEAD_LETTER_QUEUE, SCHEDULER_ROLE, CLUSTER, 'ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']) claim(id, 'the stack');
-  const topics = [...new Set(mine.map((plan) => plan.topic))].sort();
-  const streamIds = new Map(topics.map((topic) => [topic, claim(streamLogicalId(topic), `topic ${topic}`)]));
-
-  const resources: Record<string, CfnResource> = {};
-  const outputs: Record<string, CfnOutput> = {};
-  const functions: Record<string, FunctionDefinition> = {};
-
-  for (const topic of topics) {
+export function streamResources(mine: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, streamIds: ReadonlyMap<string, string>, options: DeploymentOptions): Fragment {
+  const fragment = emptyFragment();
+  for (const [topic, id] of streamIds) {
     if (!createdTopics.has(topic)) continue;
-    const id = streamIds.get(topic) as string;
     const stream = mine.find((plan) => plan.topic === topic)?.stream as string;
     const retain = options.retainStreams ? ({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } as const) : {};
-    resources[id] = {
+    fragment.resources[id] = {
       Type: 'AWS::Kinesis::Stream',
       ...retain,
       Properties: {
@@ -151,59 +151,82 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
         Tags: [{ Key: 'topic', Value: topic }],
       },
     };
-    outputs[`${id}Arn`] = { Description: `Kinesis stream of topic ${topic}`, Value: getAtt(id, 'Arn') };
+    fragment.outputs[`${id}Arn`] = { Description: `Kinesis stream of topic ${topic}`, Value: getAtt(id, 'Arn') };
   }
+  return fragment;
+}
 
-  let hasFunctions = false;
-  let hasTasks = false;
+/** Step 5: the stack-wide resources: the dead-letter queue, and each present placement's shared resources. */
+export function stackResources(kinds: ReadonlySet<Placement['kind']>, options: DeploymentOptions): Fragment {
+  const fragment = emptyFragment();
+  fragment.resources[DEAD_LETTER_QUEUE] = { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true } };
+  fragment.outputs.DeadLetterQueueUrl = { Description: 'Failed scheduled invocations (EventBridge Scheduler and Lambda on-failure destination)', Value: ref(DEAD_LETTER_QUEUE) };
+  for (const kind of Object.keys(placements) as Array<Placement['kind']>) {
+    if (kinds.has(kind)) merge(fragment, placementDefinition(kind).stack(options));
+  }
+  return fragment;
+}
+
+/** Adds `more` into `into`. */
+function merge(into: Fragment, more: Fragment): void {
+  Object.assign(into.functions, more.functions);
+  Object.assign(into.resources, more.resources);
+  Object.assign(into.outputs, more.outputs);
+}
+
+/**
+ * The deployment generator: connector configs + deployment options → the functions and resources
+ * of one CloudFormation stack. Pure: no I/O, same input same output. Steps: {@link selectedGroup},
+ * {@link planConnectors}, {@link checkResourceBudget}, {@link streamResources}, one fragment per
+ * connector from its placement (the {@link placements} registry), {@link stackResources}; every
+ * logical ID is claimed once (a collision is an error, never a silent overwrite).
+ *
+ * - Periodic sources → scheduled Lambda functions, streaming sources → ECS Fargate services.
+ * - Topics → Kinesis streams named `streamNameOf(streamPrefix, topic)`: created (one per topic, in
+ *   the stack of the topic's group) when any config of the topic sets `create-topic`/`create_topic`,
+ *   referenced by name otherwise.
+ *
+ * @throws ConnectorError DEPLOY_OPTIONS_INVALID when `groups` > 1 and `group` is missing or out of range.
+ * @throws ConnectorError DEPLOY_DUPLICATE_NAME, DEPLOY_NO_PLACEMENT (sinks), DEPLOY_TRANSFORMS_UNSUPPORTED,
+ *   DEPLOY_ENVIRONMENT_TOO_LARGE, DEPLOY_LOGICAL_ID_COLLISION, DEPLOY_STACK_TOO_LARGE (the message
+ *   gives the counts and the `groups` value that fits) or DEPLOY_TOPIC_TOO_LARGE.
+ */
+export function generateService(inputs: readonly ConnectorInput[], options: DeploymentOptions): ServiceFragments {
+  const group = selectedGroup(options);
+  const { plans, createdTopics } = planConnectors(inputs, options);
+  const counts = checkResourceBudget(plans, createdTopics, options.groups);
+
+  const byName = new Map(inputs.map((input) => [input.spec.name, input]));
+  const mine = plans.filter((plan) => plan.group === group);
+  const claim = logicalIdRegistry();
+  for (const id of [DEAD_LETTER_QUEUE, SCHEDULER_ROLE, CLUSTER, 'ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']) claim(id, 'the stack');
+  const topics = [...new Set(mine.map((plan) => plan.topic))].sort();
+  const streamIds = new Map(topics.map((topic) => [topic, claim(streamLogicalId(topic), `topic ${topic}`)]));
+
+  const service = streamResources(mine, createdTopics, streamIds, options);
   for (const plan of [...mine].sort((a, b) => a.name.localeCompare(b.name))) {
     const input = byName.get(plan.name) as ConnectorInput;
-    const connector = connectorNames(plan.name, service, options.stage);
+    const names = connectorNames(plan.name, options.service, options.stage);
     const stream: StreamRef = createdTopics.has(plan.topic) ? { name: plan.stream, logicalId: streamIds.get(plan.topic) as string } : { name: plan.stream };
-    if (plan.placement.kind === 'function') {
-      hasFunctions = true;
-      const fragment = periodicFunction(input, plan.placement, connector, stream, options);
-      // osls derives these from the function key.
-      for (const suffix of [RESOURCE_SUFFIXES.FUNCTION, RESOURCE_SUFFIXES.FUNCTION_LOG_GROUP, RESOURCE_SUFFIXES.EVENT_INVOKE_CONFIG]) claim(connector.base + suffix, plan.file);
-      for (const id of Object.keys(fragment.resources)) claim(id, plan.file);
-      functions[fragment.functionKey] = fragment.definition;
-      Object.assign(resources, fragment.resources);
-    } else {
-      hasTasks = true;
-      const fragment = streamingTask(input, connector, stream, options);
-      for (const id of Object.keys(fragment)) claim(id, plan.file);
-      Object.assign(resources, fragment);
-    }
+    const placement = placementDefinition(plan.placement.kind);
+    const fragment = placement.connector(input, plan.placement, { names, stream, options });
+    for (const key of Object.keys(fragment.functions)) for (const suffix of placement.derivedSuffixes) claim(logicalPrefixOf(key) + suffix, plan.file);
+    for (const id of Object.keys(fragment.resources)) claim(id, plan.file);
+    merge(service, fragment);
   }
-
-  resources[DEAD_LETTER_QUEUE] = {
-    Type: 'AWS::SQS::Queue',
-    Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
-  };
-  outputs.DeadLetterQueueUrl = { Description: 'Failed scheduled invocations (EventBridge Scheduler and Lambda on-failure destination)', Value: ref(DEAD_LETTER_QUEUE) };
-  if (hasFunctions) {
-    resources[SCHEDULER_ROLE] = role(
-      'scheduler.amazonaws.com',
-      'invoke-pollers',
-      [
-        { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [arn('lambda', `function:${service}-${options.stage}-*`)] },
-        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [getAtt(DEAD_LETTER_QUEUE, 'Arn')] },
-      ],
-      { Description: 'EventBridge Scheduler: invoke this stage\'s connector functions, send failed events to the DLQ' },
-      { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-    );
-  }
-  if (hasTasks) {
-    resources[CLUSTER] = clusterResource();
-    outputs.ClusterName = { Description: 'ECS cluster of the streaming sources', Value: ref(CLUSTER) };
-  }
+  merge(service, stackResources(new Set(mine.map((plan) => plan.placement.kind)), options));
 
   return {
-    stackName: options.groups > 1 ? `${service}-${options.stage}-g${group}` : `${service}-${options.stage}`,
-    functions,
-    resources: { Resources: resources, Outputs: outputs },
+    stackName: options.groups > 1 ? `${options.service}-${options.stage}-g${group}` : `${options.service}-${options.stage}`,
+    functions: service.functions,
+    resources: { Resources: service.resources, Outputs: service.outputs },
     connectors: plans,
     resourceCount: counts[group] as number,
     group,
   };
+}
+
+/** The logical-ID prefix osls derives from a function key (`quotesPeriodic` → `QuotesPeriodic`). */
+function logicalPrefixOf(functionKey: string): string {
+  return functionKey[0]!.toUpperCase() + functionKey.slice(1);
 }

@@ -1,10 +1,6 @@
-import { createHash } from 'node:crypto';
-import { ConnectorError, ErrorCode } from '../core/errors';
+import { ConnectorError, ErrorCode, fitName, shortHash } from '../core';
 
-/** First `length` hex characters of the sha256 of `text`: a stable short suffix. */
-export function shortHash(text: string, length = 8): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
-}
+export { fitName, shortHash } from '../core';
 
 /** `quotes-periodic` → `QuotesPeriodic`: a CloudFormation logical ID part (alphanumeric). */
 export function pascalCase(name: string): string {
@@ -26,20 +22,8 @@ export function logicalBase(name: string): string {
   return REVERSIBLE.test(name) ? prefixed : `${prefixed}${shortHash(name, 6)}`;
 }
 
-/**
- * `base` cut to at most `max` characters; a cut name ends with `-` and 8 hex characters of its
- * hash, so two long names stay distinct.
- */
-export function fitName(base: string, max: number): string {
-  if (base.length <= max) return base;
-  const suffix = `-${shortHash(base)}`;
-  return base.slice(0, max - suffix.length).replace(/[-_.]+$/, '') + suffix;
-}
-
 /** Lambda function names: at most 64 characters (AWS limit). */
 export const MAX_FUNCTION_NAME = 64;
-/** Kinesis stream names: at most 128 characters (AWS limit). */
-export const MAX_STREAM_NAME = 128;
 
 /**
  * Suffixes of the logical IDs of one connector's resources (ours and those osls derives from the
@@ -82,14 +66,14 @@ export function streamLogicalId(topic: string): string {
 /**
  * Guards against two resources of a stack sharing a logical ID (the second would silently replace
  * the first): each ID is claimed with its owner.
- * @throws ConnectorError DEPLOY_UNSUPPORTED naming both owners, when an ID is claimed twice.
+ * @throws ConnectorError DEPLOY_LOGICAL_ID_COLLISION naming both owners, when an ID is claimed twice.
  */
 export function logicalIdRegistry(): (id: string, owner: string) => string {
   const owners = new Map<string, string>();
   return (id, owner) => {
     const other = owners.get(id);
     if (other !== undefined && other !== owner) {
-      throw new ConnectorError(`${owner} and ${other} would both create the CloudFormation resource ${id}; rename one of them`, ErrorCode.DEPLOY_UNSUPPORTED);
+      throw new ConnectorError(`${owner} and ${other} would both create the CloudFormation resource ${id}; rename one of them`, ErrorCode.DEPLOY_LOGICAL_ID_COLLISION);
     }
     owners.set(id, owner);
     return id;

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { ConnectorSpec } from '../config';
-import { ConnectorError, ErrorCode } from '../core/errors';
+import { ConnectorError, ErrorCode, modeOf, shortHash } from '../core';
+import { unsupportedTransforms } from '../transforms';
 
 /** One config to deploy. */
 export interface ConnectorInput {
@@ -35,23 +35,25 @@ export type Placement =
   | { kind: 'task' };
 
 /**
- * The scheduling rule: a periodic source (http-source without `stream`) becomes a scheduled Lambda
- * function; its interval maps to a native `rate(N minutes)` schedule when it is a whole number of
- * minutes, otherwise to `rate(1 minute)` with the handler polling every interval slot inside each
- * minute. A continuous source (http-source `stream: true`, test-connector) becomes a container task.
- * @throws ConnectorError DEPLOY_UNSUPPORTED for sink connectors (no sink is deployable yet) and for
- *   configs with transforms (not executed yet).
+ * The scheduling rule, from the connector's declared mode (nothing is built): a periodic source
+ * becomes a scheduled Lambda function; its interval maps to a native `rate(N minutes)` schedule
+ * when it is a whole number of minutes, otherwise to `rate(1 minute)` with the handler polling
+ * every interval slot inside each minute. A continuous source (http-source `stream: true`,
+ * test-connector) becomes a container task.
+ * @throws ConnectorError DEPLOY_NO_PLACEMENT for sink connectors (no placement deploys sinks yet).
+ * @throws ConnectorError DEPLOY_TRANSFORMS_UNSUPPORTED for configs with transforms (not executed yet).
  */
 export function placementOf(spec: ConnectorSpec): Placement {
-  if (spec.direction !== 'source') {
-    throw new ConnectorError(`${spec.file}: ${spec.type} is a ${spec.direction} connector; only sources can be deployed yet`, ErrorCode.DEPLOY_UNSUPPORTED);
+  const mode = modeOf(spec.definition, spec.config);
+  if (mode.kind === 'sink') {
+    throw new ConnectorError(`${spec.file}: ${spec.type} is a sink connector; no placement deploys sinks yet`, ErrorCode.DEPLOY_NO_PLACEMENT);
   }
-  if (spec.transforms.length > 0) {
-    throw new ConnectorError(`${spec.file}: transforms are not executed yet (${spec.transforms.map((t) => t.uses).join(', ')}); remove \`transforms\` to deploy this connector`, ErrorCode.DEPLOY_UNSUPPORTED);
+  const transforms = unsupportedTransforms(spec.transforms);
+  if (transforms !== undefined) {
+    throw new ConnectorError(`${spec.file}: ${transforms}; remove \`transforms\` to deploy this connector`, ErrorCode.DEPLOY_TRANSFORMS_UNSUPPORTED);
   }
-  const source = spec.definition.create(spec.config);
-  if (source.kind !== 'periodic') return { kind: 'task' };
-  const intervalMs = source.intervalMs;
+  if (mode.kind === 'continuous') return { kind: 'task' };
+  const { intervalMs } = mode;
   if (intervalMs % MINUTE_MS === 0) {
     const minutes = intervalMs / MINUTE_MS;
     return { kind: 'function', intervalMs, schedule: { expression: `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`, windowMs: intervalMs, anchor: 'event' } };
@@ -65,19 +67,19 @@ export function placementOf(spec: ConnectorSpec): Placement {
  * an existing connector to another stack while `groups` is unchanged.
  */
 export function groupOfTopic(topic: string, groups: number): number {
-  return Number.parseInt(createHash('sha256').update(topic).digest('hex').slice(0, 8), 16) % groups;
+  return Number.parseInt(shortHash(topic), 16) % groups;
 }
 
 /**
  * Rejects two configs with the same connector name (their functions, tasks and log groups would
  * collide).
- * @throws ConnectorError DEPLOY_UNSUPPORTED naming both files.
+ * @throws ConnectorError DEPLOY_DUPLICATE_NAME naming both files.
  */
 export function assertUniqueNames(inputs: readonly ConnectorInput[]): void {
   const seen = new Map<string, string>();
   for (const { spec, file } of inputs) {
     const other = seen.get(spec.name);
-    if (other !== undefined) throw new ConnectorError(`${file}: connector name "${spec.name}" is also used by ${other}; connector names must be unique in a deployment`, ErrorCode.DEPLOY_UNSUPPORTED);
+    if (other !== undefined) throw new ConnectorError(`${file}: connector name "${spec.name}" is also used by ${other}; connector names must be unique in a deployment`, ErrorCode.DEPLOY_DUPLICATE_NAME);
     seen.set(spec.name, file);
   }
 }

@@ -1,18 +1,27 @@
-import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
-import type { ConnectorMetrics, SourceRecord } from '../core/connector';
-import { ConnectorError, ErrorCode, TopicNotFoundError, TopicWriteError } from '../core/errors';
-import type { ProducerRecord, TopicProducer } from '../core/topics';
-import type { Logger } from '../core/log';
+import {
+  BackoffDefaults,
+  backoffPolicy,
+  type ConnectorMetrics,
+  ConnectorError,
+  ErrorCode,
+  type Logger,
+  type ProducerRecord,
+  RuntimeDefaults,
+  type SourceRecord,
+  TopicNotFoundError,
+  type TopicProducer,
+  TopicWriteError,
+} from '../core';
 
-/** Retry settings of the topic writes. Defaults: 100 ms doubling (with jitter) up to 10 s. */
+/** Retry settings of the topic writes. Defaults: `BackoffDefaults.topicWrite` (100 ms doubling up to 10 s). */
 export interface ProducerRetryOptions {
-  /** First delay after a failed write, in ms. Default 100. */
-  initialDelayMs?: number;
+  /** Lower bound of the first delay after a failed write, in ms. Default 100. */
+  minMs?: number;
   /** Cap of the delay between two attempts, in ms. Default 10 000. */
-  maxDelayMs?: number;
+  maxMs?: number;
   /**
    * Once the connector is stopping, how long (ms) to keep retrying a failing write before giving
-   * up and reporting the records as undelivered. Default 10 000.
+   * up and reporting the records as undelivered. Default `RuntimeDefaults.stopGraceMs` (10 000).
    */
   stopGraceMs?: number;
 }
@@ -40,7 +49,7 @@ const isPermanent = (err: unknown): boolean => err instanceof TopicNotFoundError
  * Wraps a {@link TopicProducer} with ordering, metrics and retries.
  *
  * - Writes are serialised: batches reach the topic in emit order.
- * - A failed write is retried with exponential backoff and jitter (cockatiel) for as long as the
+ * - A failed write is retried with the core backoff (`BackoffDefaults.topicWrite`) for as long as the
  *   connector runs: a topic outage never drops received records. Each failure is logged and
  *   counted in `metrics.errors`. The whole batch is resent (at-least-once).
  * - A permanent error (the topic was deleted, {@link TopicWriteError.permanent}: access denied, a
@@ -53,18 +62,14 @@ export function createRecordPipeline(
   options: { log: Logger; metrics: ConnectorMetrics; retry?: ProducerRetryOptions },
 ): RecordPipeline {
   const { log, metrics } = options;
-  const initialDelay = options.retry?.initialDelayMs ?? 100;
-  const maxDelay = options.retry?.maxDelayMs ?? 10_000;
-  const stopGraceMs = options.retry?.stopGraceMs ?? 10_000;
+  const settings = { minMs: options.retry?.minMs ?? BackoffDefaults.topicWrite.minMs, maxMs: options.retry?.maxMs ?? BackoffDefaults.topicWrite.maxMs };
+  const stopGraceMs = options.retry?.stopGraceMs ?? RuntimeDefaults.stopGraceMs;
   const stop = new AbortController();
   let stopTimer: NodeJS.Timeout | undefined;
   let failure: TopicWriteError | undefined;
   let tail: Promise<void> = Promise.resolve();
 
-  const policy = retry(
-    handleWhen((err) => !isPermanent(err)),
-    { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay, maxDelay }) },
-  );
+  const policy = backoffPolicy(settings, { retryable: (err) => !isPermanent(err) });
   policy.onRetry((event) => {
     metrics.errors++;
     const err = 'error' in event ? event.error : undefined;

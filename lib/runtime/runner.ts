@@ -1,16 +1,27 @@
 import type { ConnectorSpec } from '../config';
-import type { ConnectorMetrics, SourceContext } from '../core/connector';
-import { ConnectorError, ErrorCode, TopicNotFoundError } from '../core/errors';
-import type { TopicBackend } from '../core/topics';
-import { type Clock, systemClock } from '../core/clock';
-import { type HttpTransport, nodeHttpTransport } from '../core/http';
-import { createJsonLogger, type Logger } from '../core/log';
-import { createMetrics } from '../core/metrics';
+import {
+  type Clock,
+  type ConnectorMetrics,
+  ConnectorError,
+  createJsonLogger,
+  createMetrics,
+  ErrorCode,
+  type HttpTransport,
+  type Logger,
+  type Source,
+  type SourceContext,
+  systemClock,
+  type TopicBackend,
+  TopicNotFoundError,
+} from '../core';
+import { unsupportedTransforms } from '../transforms';
+import { runContinuous } from './continuous';
 import { createRecordPipeline, type ProducerRetryOptions } from './pipeline';
+import { portsFor } from './ports';
 import { runPeriodic } from './schedule';
 import { type PollWindow, runWindow, type WindowReport } from './window';
 
-/** Side effects of a run; every field has a real default. */
+/** Side effects of a run; every field has a real default (HTTP only for connectors that need it). */
 export interface RuntimeDeps {
   clock: Clock;
   http: HttpTransport;
@@ -72,30 +83,48 @@ export async function ensureTopic(spec: ConnectorSpec, topics: TopicBackend, log
 }
 
 /**
- * Transforms (SmartModules) are parsed but not executed yet: refuse to produce untransformed
- * records unless the caller opted in (`--skip-transforms`). Used by `runConnector` and, before
- * anything is spawned, by `connector deploy start`.
+ * Transforms (SmartModules) are parsed but not executed yet (see `unsupportedTransforms`): refuse
+ * to produce untransformed records unless the caller opted in (`--skip-transforms`). Used by
+ * `runConnector` and, before anything is spawned, by `connector deploy start`.
  * @throws ConnectorError CONFIG_UNSUPPORTED when `spec` has transforms and `skipTransforms` is not set.
  */
 export function assertTransformsRunnable(spec: ConnectorSpec, skipTransforms = false): void {
-  if (spec.transforms.length === 0 || skipTransforms) return;
+  const reason = unsupportedTransforms(spec.transforms);
+  if (reason === undefined || skipTransforms) return;
   throw new ConnectorError(
-    `${spec.file}: transforms are not executed yet (${spec.transforms.map((t) => t.uses).join(', ')}); ` +
-      'refusing to produce untransformed records. Remove `transforms` or run with --skip-transforms to produce them untransformed.',
+    `${spec.file}: ${reason}; refusing to produce untransformed records. Remove \`transforms\` or run with --skip-transforms to produce them untransformed.`,
     ErrorCode.CONFIG_UNSUPPORTED,
   );
 }
 
 /**
+ * Builds the source of a spec through its definition's lazily loaded implementation, and checks it
+ * runs in the mode the definition declares (what the generator and `validate` rely on).
+ * @throws ConnectorError CONFIG_UNSUPPORTED for a sink (sinks do not run yet).
+ * @throws Error when the built source contradicts `definition.mode` (a connector bug).
+ */
+export async function createSource(spec: ConnectorSpec): Promise<Source> {
+  const definition = spec.definition;
+  if (definition.direction !== 'source') {
+    throw new ConnectorError(`${spec.file}: ${spec.type} is a ${definition.direction} connector; sinks do not run yet`, ErrorCode.CONFIG_UNSUPPORTED);
+  }
+  const source = (await definition.load()).createSource(spec.config);
+  const mode = definition.mode(spec.config);
+  if (mode.kind !== source.kind) throw new Error(`connector type "${spec.type}" declares mode ${mode.kind} but built a ${source.kind} source`);
+  return source;
+}
+
+/**
  * The one connector lifecycle, shared by `connector run`, `connector deploy start`, the Lambda
- * handler and the container entrypoint: ensure the topic, start the source with an AbortSignal,
- * produce every record (retrying the topic with backoff), and on abort finish the in-flight
- * record, flush and close.
+ * handler and the container entrypoint: ensure the topic, start the source with an AbortSignal
+ * and the ports its definition needs, produce every record (retrying the topic with backoff), and
+ * on abort finish the in-flight record, flush and close. The runtime owns retries of periodic polls
+ * and reconnects of continuous sources (see `pollSlot`, `runContinuous`).
  *
- * @throws ConnectorError CONFIG_UNSUPPORTED when the config has transforms and `skipTransforms` is not set.
+ * @throws ConnectorError CONFIG_UNSUPPORTED when the config has transforms and `skipTransforms` is
+ *   not set, for a sink, or when `window` is given for a continuous source.
  * @throws TopicNotFoundError when the topic is missing and may not be created.
  * @throws TopicWriteError when records could not be written (the count is in `undelivered`).
- * @throws ConnectorError CONFIG_UNSUPPORTED when `window` is given for a continuous source.
  * @example
  * const spec = loadConnectorConfig('configs/quotes-periodic.yaml', { registry: defaultRegistry });
  * const ac = new AbortController();
@@ -105,11 +134,10 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   const { spec, topics, signal } = options;
   const log = (options.deps?.log ?? createJsonLogger()).child({ connector: spec.name, type: spec.type });
   const clock = options.deps?.clock ?? systemClock;
-  const http = options.deps?.http ?? nodeHttpTransport;
   const metrics = options.metrics ?? createMetrics();
 
   assertTransformsRunnable(spec, options.skipTransforms);
-  const source = spec.definition.create(spec.config);
+  const source = await createSource(spec);
   if (options.window && source.kind !== 'periodic') {
     throw new ConnectorError(`${spec.file}: ${spec.type} with these settings is a continuous source; it cannot run in a poll window (deploy it as a container task)`, ErrorCode.CONFIG_UNSUPPORTED);
   }
@@ -118,7 +146,16 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   await ensureTopic(spec, topics, log, options.createTopic ?? true);
   const producer = topics.producer(spec.topic.name);
   const pipeline = createRecordPipeline(producer, { log, metrics, retry: options.producerRetry });
-  const ctx: SourceContext = { signal, emit: (records) => pipeline.emit(records), log, clock, http, metrics };
+  const ports = portsFor(spec.definition, { clock, log, ...(options.deps?.http ? { http: options.deps.http } : {}) });
+  const ctx: SourceContext = {
+    ...ports,
+    signal,
+    metrics,
+    emit: async (records) => {
+      await pipeline.emit(records);
+      if (records.length > 0) metrics.lastPollAt = clock.now();
+    },
+  };
   const onAbort = (): void => pipeline.stopping();
   signal.addEventListener('abort', onAbort, { once: true });
   let failed = false;
@@ -128,7 +165,7 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
     options.onStarted?.();
     if (source.kind === 'periodic' && options.window) window = await runWindow(source, ctx, options.window);
     else if (source.kind === 'periodic') await runPeriodic(source, ctx);
-    else await source.run(ctx);
+    else await runContinuous(source, ctx);
     await pipeline.flush();
   } catch (err) {
     failed = true;

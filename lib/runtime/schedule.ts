@@ -1,5 +1,4 @@
-import type { PeriodicSource, SourceContext } from '../core/connector';
-import { TopicWriteError } from '../core/errors';
+import { Backoff, type PeriodicSource, RetryableError, type SourceContext, TopicWriteError } from '../core';
 
 /**
  * Index of the next poll slot after `now`, for a fixed-rate schedule starting at `start` with
@@ -16,12 +15,57 @@ export function nextSlot(start: number, intervalMs: number, now: number, lastSlo
 }
 
 /**
- * One poll: a poll that throws is logged and counted (`metrics.errors`), so the next slot polls
- * again; a {@link TopicWriteError} (records could not be written) is rethrown.
+ * One slot of a periodic source, retries included (the runtime owns them): calls `source.poll`;
+ * when it throws a {@link RetryableError}, waits with backoff (`source.retry`: `minMs`…`maxMs`) or
+ * the error's `retryAfterMs` (capped at `maxMs`) and polls again, at most `maxRetries` times and
+ * never past the slot (a retry that would start `intervalMs` or more after the slot's first
+ * attempt is not made: the next slot supersedes it). Counts every attempt in `metrics.polls` and
+ * sets `metrics.lastPollAt` when the slot ends, whatever its outcome.
+ *
+ * Resolves when a poll succeeded, gave up (logged), or the connector stopped.
+ * @throws whatever else a poll throws (see {@link pollOnce}, which logs and counts it).
+ */
+export async function pollSlot(source: PeriodicSource, ctx: SourceContext): Promise<void> {
+  const { clock, signal, log, metrics } = ctx;
+  const start = clock.now();
+  const retry = source.retry;
+  const backoff = retry ? new Backoff(retry) : undefined;
+  try {
+    for (let retries = 0; ; retries++) {
+      metrics.polls++;
+      try {
+        await source.poll(ctx);
+        return;
+      } catch (err) {
+        if (!(err instanceof RetryableError)) throw err;
+        if (signal.aborted || !retry || !backoff) return;
+        if (retries >= retry.maxRetries) {
+          log.warn({ retries }, 'poll failed after all retries; the next poll tries again');
+          return;
+        }
+        const delayMs = err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, retry.maxMs) : backoff.next();
+        if (clock.now() + delayMs - start >= source.intervalMs) {
+          log.warn({ delayMs, intervalMs: source.intervalMs }, "not retrying: the retry would start after this poll's interval slot; the next poll supersedes it");
+          return;
+        }
+        log.info({ retry: retries + 1, delayMs }, 'retrying request');
+        await clock.sleep(delayMs, signal);
+        if (signal.aborted) return;
+      }
+    }
+  } finally {
+    metrics.lastPollAt = clock.now();
+  }
+}
+
+/**
+ * One slot, never failing the run for a poll's own error: a poll that throws (other than
+ * retryable errors, which {@link pollSlot} handles) is logged and counted (`metrics.errors`), so
+ * the next slot polls again; a {@link TopicWriteError} (records could not be written) is rethrown.
  */
 export async function pollOnce(source: PeriodicSource, ctx: SourceContext): Promise<void> {
   try {
-    await source.poll(ctx);
+    await pollSlot(source, ctx);
   } catch (err) {
     if (err instanceof TopicWriteError) throw err;
     ctx.metrics.errors++;

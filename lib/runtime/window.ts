@@ -1,4 +1,4 @@
-import type { PeriodicSource, SourceContext } from '../core/connector';
+import type { PeriodicSource, SourceContext } from '../core';
 import { pollOnce } from './schedule';
 
 /**

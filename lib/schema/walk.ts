@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { isDurationSchema } from './duration';
-import type { PathSegment } from '../config/yaml-source';
+
+/** One step of a path into a config document: a mapping key or a list index. */
+export type PathSegment = string | number;
 
 /**
  * Reading zod schemas as data: which keys an object at a path knows (for "did you mean"

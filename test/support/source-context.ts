@@ -1,4 +1,4 @@
-import type { ConnectorMetrics, SourceContext, SourceRecord } from '../../lib/core/connector';
+import type { ConnectorMetrics, SourceContext, SourceRecord } from '../../lib/core';
 import { systemClock, type Clock } from '../../lib/core/clock';
 import { nodeHttpTransport, type HttpTransport } from '../../lib/core/http';
 import type { Logger } from '../../lib/core/log';

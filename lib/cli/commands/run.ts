@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
+import { ConnectorEnv, createJsonLogger, createMetrics, parseRuntimeEnv, TOPIC_BACKENDS } from '../../core';
 import { runConnector } from '../../runtime';
-import { createJsonLogger } from '../../core/log';
-import { createMetrics } from '../../core/metrics';
-import { type ConfigSourceOptions, loadSpecFrom, openTopics, stopSignal, TopicBackendName, type TopicsOptions } from '../common';
+import { topicBackends } from '../../topics';
+import { type ConfigSourceOptions, loadSpecFrom, openTopics, stopSignal, type TopicsOptions } from '../common';
 import { createTerminalReporter } from '../terminal';
 
 interface RunOptions extends TopicsOptions, ConfigSourceOptions {
@@ -24,23 +24,24 @@ export function registerRun(program: Command): void {
     .option('--config-env <var>', 'read the connector config (YAML text) from this environment variable instead of a file')
     .option('-s, --secrets <file>', 'secrets file with KEY=VALUE lines (falls back to the environment)')
     .addOption(
-      new Option('--topics <backend>', 'where topics live: the local store, or Kinesis Data Streams (AWS_REGION, CONNECTOR_KINESIS_ENDPOINT)')
-        .choices(Object.values(TopicBackendName))
-        .default(TopicBackendName.LOCAL)
-        .env('CONNECTOR_TOPICS'),
+      new Option('--topics <backend>', `where topics live: ${TOPIC_BACKENDS.map((name) => `${name} (${topicBackends[name].summary})`).join(', ')}`)
+        .choices(TOPIC_BACKENDS)
+        .default('local')
+        .env(ConnectorEnv.TOPICS),
     )
-    .addOption(new Option('--stream-prefix <prefix>', 'with --topics kinesis: stream name = prefix + topic').default('').env('CONNECTOR_STREAM_PREFIX'))
+    .addOption(new Option('--stream-prefix <prefix>', 'with --topics kinesis: stream name = prefix + topic').default('').env(ConnectorEnv.STREAM_PREFIX))
     .option('--skip-transforms', 'run a config that has transforms without executing them (not supported yet)')
-    .addOption(new Option('--no-create-topic', 'fail when the topic is missing instead of creating it (deployed tasks: the stack creates streams)').env('CONNECTOR_NO_CREATE_TOPIC'))
+    .addOption(new Option('--no-create-topic', 'fail when the topic is missing instead of creating it (deployed tasks: the stack creates streams)').env(ConnectorEnv.NO_CREATE_TOPIC))
     .action(async (_opts, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
+      const env = parseRuntimeEnv(process.env);
       const spec = loadSpecFrom(opts);
       const signal = stopSignal();
       const metrics = createMetrics();
       const tty = process.stderr.isTTY === true;
       const reporter = tty ? createTerminalReporter(process.stderr, metrics, `${spec.name} → ${spec.topic.name}`) : undefined;
       const log = reporter?.log ?? createJsonLogger();
-      const opened = await openTopics(opts, { defaultPartitionKey: spec.name, log }).catch((err: unknown) => {
+      const opened = await openTopics(opts, { defaultPartitionKey: spec.name, log, env }).catch((err: unknown) => {
         reporter?.stop();
         throw err;
       });

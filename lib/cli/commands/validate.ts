@@ -2,9 +2,17 @@ import type { Command } from 'commander';
 import { formatDuration } from '../../schema/duration';
 import { loadConnectorConfig } from '../../config';
 import { defaultRegistry } from '../../connectors';
+import { type ConnectorMode, modeOf } from '../../core';
 import { ConnectorError } from '../../core/errors';
 import { loadSpec, writeOut } from '../common';
 import { exitCodeFor } from '../exit';
+
+/** How `validate` prints a mode: `periodic, every 2s`, `continuous`, `continuous, finite`, `sink`. */
+function describeMode(mode: ConnectorMode): string {
+  if (mode.kind === 'periodic') return `periodic, every ${formatDuration(mode.intervalMs)}`;
+  if (mode.kind === 'continuous') return mode.finite ? 'continuous, finite' : 'continuous';
+  return 'sink';
+}
 
 /** `connector validate FILE…`: checks configs; exit 0 when all are valid, 2 otherwise. */
 export function registerValidate(program: Command): void {
@@ -19,8 +27,7 @@ export function registerValidate(program: Command): void {
       for (const file of files) {
         try {
           const spec = opts.deferSecrets ? loadConnectorConfig(file, { registry: defaultRegistry, deferSecrets: true }) : loadSpec(file, opts.secrets);
-          const source = spec.definition.create(spec.config);
-          const mode = source.kind === 'periodic' ? `periodic, every ${formatDuration(source.intervalMs)}` : 'continuous';
+          const mode = describeMode(modeOf(spec.definition, spec.config));
           await writeOut(`ok ${file}: ${spec.name} (${spec.type}, ${mode}) -> topic ${spec.topic.name}${spec.topic.create ? '' : ' (must exist)'}\n`);
           if (spec.transforms.length > 0) {
             process.stderr.write(`warning ${file}: transforms (${spec.transforms.map((t) => t.uses).join(', ')}) are parsed but not executed yet; \`connector run\` refuses them unless --skip-transforms\n`);

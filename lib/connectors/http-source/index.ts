@@ -1,20 +1,24 @@
-import type { ConnectorDefinition } from '../../core/connector';
+import type { SourceDefinition } from '../../core';
 import { HttpSourceConfigSchema } from './schema';
-import { createHttpSource } from './source';
 
-export { HttpSourceConfigSchema, type HttpSourceConfig, DEFAULT_USER_AGENT } from './schema';
-export { createHttpSource } from './source';
+export { DEFAULT_USER_AGENT, type HttpSourceConfig, HttpSourceConfigSchema } from './schema';
 
 /**
  * http-source: Fluvio's `infinyon/http-source` (apiVersion configs, section `http:`) and the legacy
- * `type: http` connector (section `parameters:`).
+ * `type: http` connector (section `parameters:`). Periodic (one request per `interval`) unless
+ * `stream: true` (one long response split on `delimiter`). A legacy integer `interval` is seconds
+ * (http-source before 0.3.0, FC PR #274).
  */
-export const httpSource: ConnectorDefinition<typeof HttpSourceConfigSchema> = {
+export const httpSource: SourceDefinition<typeof HttpSourceConfigSchema> = {
   type: 'http-source',
   legacyTypes: ['http'],
   direction: 'source',
   section: 'http',
   schema: HttpSourceConfigSchema,
   summary: 'Polls an HTTP endpoint every interval, or splits a streaming response on a delimiter.',
-  create: createHttpSource,
+  needs: ['http'],
+  legacyDurationUnits: { interval: 's' },
+  secretPlaceholders: { endpoint: 'https://secret.invalid/' },
+  mode: (config) => (config.stream ? { kind: 'continuous', finite: false } : { kind: 'periodic', intervalMs: config.interval }),
+  load: async () => ({ createSource: (await import('./source')).createHttpSource }),
 };

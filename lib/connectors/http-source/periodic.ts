@@ -1,37 +1,27 @@
-import type { HttpResponse } from '../../core/http';
-import type { PeriodicSource, SourceContext } from '../../core/connector';
-import { Backoff, parseRetryAfter } from '../../core/backoff';
+import { type HttpResponse, type PeriodicSource, RetryableError, type SourceContext } from '../../core';
 import { CharsetResolver, decodeText } from './charset';
 import { createBodyFormatter, responseHead } from './formatter';
 import { buildRequest, describeError, headerValue, isRetryableStatus, isSuccess, readBody } from './request';
 import { RequestSignal } from './request-signal';
+import { parseRetryAfter } from './retry-after';
 import type { HttpSourceConfig } from './schema';
-
-/** What one request of a poll came to. */
-type Attempt =
-  | { readonly kind: 'produce'; readonly response: HttpResponse; readonly body: Buffer }
-  | { readonly kind: 'failed'; readonly retry: boolean; readonly retryAfterMs?: number }
-  | { readonly kind: 'aborted' };
 
 /**
  * Creates the periodic http-source (`stream: false`): the runtime calls `poll` once per
- * `interval` slot; each poll sends one request (plus retries) and emits at most one record.
+ * `interval` slot; each poll sends one request and emits at most one record.
  *
- * Per poll:
+ * Per request:
  * - A 2xx response is read whole (limit `request_timeout` ms for the whole exchange, body
  *   included) and emitted as ONE record with a null key, shaped by `output_parts`/`output_type`.
  * - A non-2xx response is not produced (unless `produce_any_status`): it is logged as a warning
  *   with its status and body size and counted in `metrics.errors` and `metrics.dropped`.
- * - Network errors, timeouts, 429 and 5xx are retried up to `max_retries` times, waiting with
- *   {@link Backoff} (`backoff_min`…`backoff_max`) or `Retry-After` (capped at `backoff_max`), but
- *   never past the poll's slot: a retry that would start `interval` ms or more after the poll
- *   started is not made (the next poll supersedes it). Other 4xx are not retried.
- * - `metrics.polls` counts every request sent (retries included); `metrics.lastPollAt` is set
- *   when the poll ends, whatever its outcome.
+ * - Network errors, timeouts, 429 and 5xx are logged, counted in `metrics.errors`, and thrown as a
+ *   `RetryableError` (with `Retry-After` as `retryAfterMs`): the runtime retries up to
+ *   `max_retries` times within the poll's slot, waiting with backoff (`backoff_min`…`backoff_max`)
+ *   or `Retry-After` capped at `backoff_max` (see `source.retry`). Other 4xx are not retried.
  *
- * A poll that finally fails resolves normally (logged and counted). It rejects only when
- * `ctx.emit` rejects (the topic failed), with that error. When `ctx.signal` aborts, the request in
- * flight is cancelled and the poll resolves without counting an error.
+ * The poll rejects with the topic's error when `ctx.emit` rejects. When `ctx.signal` aborts, the
+ * request in flight is cancelled and the poll resolves without counting an error.
  *
  * Fluvio's periodic mode instead produces every response whatever its status, has no request
  * timeout and never retries (`source.rs`).
@@ -41,48 +31,14 @@ export function createPeriodicHttpSource(config: HttpSourceConfig): PeriodicSour
   return {
     kind: 'periodic',
     intervalMs: config.interval,
-    poll: (ctx) => pollWithRetries(config, charsets, ctx),
+    retry: { maxRetries: config.max_retries, minMs: config.backoff_min, maxMs: config.backoff_max },
+    poll: (ctx) => pollOnce(config, charsets, ctx),
   };
 }
 
-async function pollWithRetries(config: HttpSourceConfig, charsets: CharsetResolver, ctx: SourceContext): Promise<void> {
-  const { clock, signal, log } = ctx;
-  const start = clock.now();
-  const backoff = new Backoff(config.backoff_min, config.backoff_max);
-  try {
-    for (let retries = 0; ; retries++) {
-      const attempt = await requestOnce(config, ctx);
-      if (attempt.kind === 'produce') {
-        await produce(config, charsets, ctx, attempt.response, attempt.body);
-        return;
-      }
-      if (attempt.kind === 'aborted' || !attempt.retry) return;
-      if (retries >= config.max_retries) {
-        log.warn({ retries }, 'poll failed after all retries; the next poll tries again');
-        return;
-      }
-      const delayMs =
-        attempt.retryAfterMs !== undefined ? Math.min(attempt.retryAfterMs, config.backoff_max) : backoff.next();
-      if (clock.now() + delayMs - start >= config.interval) {
-        log.warn(
-          { delayMs, intervalMs: config.interval },
-          "not retrying: the retry would start after this poll's interval slot; the next poll supersedes it",
-        );
-        return;
-      }
-      log.info({ retry: retries + 1, delayMs }, 'retrying request');
-      await clock.sleep(delayMs, signal);
-      if (signal.aborted) return;
-    }
-  } finally {
-    ctx.metrics.lastPollAt = clock.now();
-  }
-}
-
-/** Sends one request and reads its body. Never throws: failures are logged, counted and returned. */
-async function requestOnce(config: HttpSourceConfig, ctx: SourceContext): Promise<Attempt> {
+/** Sends one request and produces its response. See {@link createPeriodicHttpSource}. */
+async function pollOnce(config: HttpSourceConfig, charsets: CharsetResolver, ctx: SourceContext): Promise<void> {
   const { log, metrics } = ctx;
-  metrics.polls++;
   const request = new RequestSignal(ctx.signal, config.request_timeout);
   let response: HttpResponse;
   let body: Buffer;
@@ -90,15 +46,18 @@ async function requestOnce(config: HttpSourceConfig, ctx: SourceContext): Promis
     response = await ctx.http(buildRequest(config, request.signal));
     body = await readBody(response.body);
   } catch (err) {
-    if (ctx.signal.aborted) return { kind: 'aborted' };
+    if (ctx.signal.aborted) return;
     metrics.errors++;
     if (request.timedOut) log.warn({ timeoutMs: config.request_timeout }, 'request timed out (request_timeout)');
     else log.warn({ error: describeError(err) }, 'Request execution failed');
-    return { kind: 'failed', retry: true };
+    throw new RetryableError('request failed', { cause: err });
   } finally {
     request.release();
   }
-  if (isSuccess(response.status) || config.produce_any_status) return { kind: 'produce', response, body };
+  if (isSuccess(response.status) || config.produce_any_status) {
+    await produce(config, charsets, ctx, response, body);
+    return;
+  }
   metrics.errors++;
   metrics.dropped++;
   const retry = isRetryableStatus(response.status);
@@ -106,8 +65,10 @@ async function requestOnce(config: HttpSourceConfig, ctx: SourceContext): Promis
     { status: response.status, bytes: body.length, retry },
     'non-2xx response not produced (set produce_any_status: true to produce it)',
   );
-  const retryAfterMs = retry ? parseRetryAfter(headerValue(response.headers, 'retry-after'), ctx.clock.now()) : undefined;
-  return { kind: 'failed', retry, retryAfterMs };
+  if (retry) {
+    const retryAfterMs = parseRetryAfter(headerValue(response.headers, 'retry-after'), ctx.clock.now());
+    throw new RetryableError(`HTTP ${response.status}`, { retryAfterMs });
+  }
 }
 
 /** Formats the response as one record and emits it (awaited: backpressure; a rejection propagates). */

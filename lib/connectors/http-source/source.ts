@@ -1,4 +1,4 @@
-import type { Source } from '../../core/connector';
+import type { Source } from '../../core';
 import { createPeriodicHttpSource } from './periodic';
 import type { HttpSourceConfig } from './schema';
 import { createStreamingHttpSource } from './stream';

@@ -1,6 +1,4 @@
-import type { HttpResponse } from '../../core/http';
-import type { ContinuousSource, SourceContext, SourceRecord } from '../../core/connector';
-import { Backoff } from '../../core/backoff';
+import type { ContinuousSource, HttpResponse, SourceContext, SourceRecord } from '../../core';
 import { BodyReader } from './body-reader';
 import { CharsetResolver, decodeText, UTF8 } from './charset';
 import { createBodyFormatter, responseHead } from './formatter';
@@ -11,7 +9,10 @@ import { createSegmenter, type Segmenter } from './splitter';
 
 /**
  * Creates the streaming http-source (`stream: true`): one long request whose body is split into
- * records on `delimiter` (Fluvio's `http_streaming_source.rs`), reconnecting whenever it ends.
+ * records on `delimiter` (Fluvio's `http_streaming_source.rs`). Each session is one connection;
+ * the runtime reconnects whenever it ends, waiting with backoff (`backoff_min`…`backoff_max`,
+ * reset after a connection that delivered at least one record) and logging "Disconnected from
+ * source endpoint, attempting reconnect" as Fluvio does.
  *
  * Per connection:
  * - `request_timeout` ms limits the wait for the response headers only; the body may last forever.
@@ -25,32 +26,16 @@ import { createSegmenter, type Segmenter } from './splitter';
  *   (or a shutdown) does not: the incomplete segment is logged with its size in bytes and counted
  *   in `metrics.dropped`.
  *
- * Between connections it logs "Disconnected from source endpoint, attempting reconnect" (as
- * Fluvio does) and waits with {@link Backoff} (`backoff_min`…`backoff_max`), reset after a
- * connection that delivered at least one record. `metrics.polls` counts connections;
- * `metrics.lastPollAt` is set after each emitted batch.
- *
- * `run` resolves when `ctx.signal` aborts (an `emit` in flight is awaited first), and rejects only
- * when `ctx.emit` rejects (the topic failed), with that error.
+ * `connect` resolves when the connection ends or `ctx.signal` aborts (an `emit` in flight is
+ * awaited first), and rejects only when `ctx.emit` rejects (the topic failed), with that error.
  */
 export function createStreamingHttpSource(config: HttpSourceConfig): ContinuousSource {
   const charsets = new CharsetResolver();
   return {
     kind: 'continuous',
-    run: (ctx) => runStream(config, charsets, ctx),
+    reconnect: { minMs: config.backoff_min, maxMs: config.backoff_max },
+    connect: async (ctx) => ({ delivered: await connectOnce(config, charsets, ctx) }),
   };
-}
-
-async function runStream(config: HttpSourceConfig, charsets: CharsetResolver, ctx: SourceContext): Promise<void> {
-  const backoff = new Backoff(config.backoff_min, config.backoff_max);
-  while (!ctx.signal.aborted) {
-    const delivered = await connectOnce(config, charsets, ctx);
-    if (ctx.signal.aborted) break;
-    if (delivered > 0) backoff.reset();
-    const delayMs = backoff.next();
-    ctx.log.info({ delayMs }, 'Disconnected from source endpoint, attempting reconnect');
-    await ctx.clock.sleep(delayMs, ctx.signal);
-  }
 }
 
 /** At most this many bytes of a rejected (non-2xx) streaming response are read, to log its size. */
@@ -59,7 +44,6 @@ const REJECTED_BODY_LIMIT = 64 * 1024;
 /** One connection: returns how many records it delivered. Throws only what `ctx.emit` throws. */
 async function connectOnce(config: HttpSourceConfig, charsets: CharsetResolver, ctx: SourceContext): Promise<number> {
   const { log, metrics, signal } = ctx;
-  metrics.polls++;
   const request = new RequestSignal(signal, config.request_timeout);
   const response = await openConnection(config, ctx, request);
   if (response === undefined) return 0;
@@ -151,7 +135,6 @@ async function readSegments(
     const records: SourceRecord[] = segments.map((segment) => ({ key: null, value: format(segment) }));
     await ctx.emit(records);
     delivered += records.length;
-    metrics.lastPollAt = ctx.clock.now();
   };
   while (!signal.aborted) {
     let step: IteratorResult<Uint8Array>;

@@ -1,4 +1,4 @@
-import type { ContinuousSource } from '../../core/connector';
+import type { ContinuousSource } from '../../core';
 import type { TestConnectorConfig } from './schema';
 
 /** Value of the N-th record (N from 1), as Fluvio's test-connector writes it. */
@@ -9,19 +9,20 @@ export function testRecordValue(n: number): string {
 /**
  * Creates the test-connector source: emits `Hello, Fluvio! - N` for N = 1, 2, … with `timeout`
  * milliseconds between records, and ends after exactly `count` records when `count` is set
- * (Fluvio's produces count-1, an off-by-one we do not reproduce). The first record is emitted at once.
+ * (Fluvio's produces count-1, an off-by-one we do not reproduce). The first record is emitted at
+ * once. One session runs until the count is reached (`done`) or the connector stops.
  */
 export function createTestSource(config: TestConnectorConfig): ContinuousSource {
   return {
     kind: 'continuous',
-    async run(ctx) {
+    async connect(ctx) {
       const limit = config.count ?? Number.POSITIVE_INFINITY;
-      for (let n = 1; n <= limit && !ctx.signal.aborted; n++) {
+      let n = 1;
+      for (; n <= limit && !ctx.signal.aborted; n++) {
         await ctx.emit([{ value: testRecordValue(n) }]);
-        ctx.metrics.polls++;
-        ctx.metrics.lastPollAt = ctx.clock.now();
         if (n < limit) await ctx.clock.sleep(config.timeout, ctx.signal);
       }
+      return { delivered: n - 1, done: n > limit };
     },
   };
 }

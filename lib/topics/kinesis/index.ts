@@ -5,4 +5,4 @@ export { createKinesisClient, type KinesisClientOptions } from './client';
 export { KinesisLimits } from './limits';
 export { fallbackPartitionKey, partitionKeyFromBytes, partitionKeyOf } from './partition-key';
 export { type KinesisProducerOptions, type KinesisRetryOptions, KinesisTopicProducer } from './producer';
-export { prefixedStreamNames, STREAM_NAME_PATTERN, type StreamNaming } from './stream-names';
+export { MAX_STREAM_NAME, prefixedStreamNames, STREAM_NAME_PATTERN, streamNameOf, type StreamNaming } from './stream-names';

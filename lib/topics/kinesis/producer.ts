@@ -1,5 +1,6 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
-import { ExponentialBackoff, handleWhen, type RetryPolicy, retry } from 'cockatiel';
+import type { RetryPolicy } from 'cockatiel';
+import { BackoffDefaults, backoffPolicy } from '../../core/backoff';
 import { TopicNotFoundError, TopicWriteError } from '../../core/errors';
 import { type Logger, silentLogger } from '../../core/log';
 import type { ProducerRecord, TopicProducer } from '../../core/topics';
@@ -11,10 +12,10 @@ import { fallbackPartitionKey } from './partition-key';
 export interface KinesisRetryOptions {
   /** Most PutRecords attempts per request, the first included. Default 8. */
   maxAttempts?: number;
-  /** First backoff delay, in ms. Default 100. */
-  initialDelayMs?: number;
-  /** Cap of one backoff delay, in ms. Default 5000. */
-  maxDelayMs?: number;
+  /** Lower bound of the first backoff delay, in ms. Default `BackoffDefaults.kinesisPut.minMs` (100). */
+  minMs?: number;
+  /** Cap of one backoff delay, in ms. Default `BackoffDefaults.kinesisPut.maxMs` (5000). */
+  maxMs?: number;
 }
 
 /** Options of {@link KinesisTopicProducer}. */
@@ -55,8 +56,8 @@ const isRetryable = (err: unknown): boolean => err instanceof PartialFailure || 
  * - Partial failure (`FailedRecordCount > 0`): only the failed entries are sent again, in their
  *   relative order, after a backoff. Throttling and transient errors of a whole request
  *   (ProvisionedThroughputExceeded, LimitExceeded, Throttling, KMSThrottling, InternalFailure, 5xx,
- *   network errors, timeouts) are retried the same way: exponential backoff with decorrelated
- *   jitter (cockatiel), at most `retry.maxAttempts` requests per batch.
+ *   network errors, timeouts) are retried the same way: exponential backoff with half
+ *   jitter (the core backoff, `BackoffDefaults.kinesisPut`), at most `retry.maxAttempts` requests per batch.
  *
  * Ordering caveat: Kinesis orders records per shard by arrival. A record retried after a partial
  * failure arrives AFTER the records of the same request that were accepted the first time, so it
@@ -83,10 +84,10 @@ export class KinesisTopicProducer implements TopicProducer {
     this.log = (options.log ?? silentLogger).child({ topic: options.topic, stream: options.streamName });
     this.maxAttempts = options.retry?.maxAttempts ?? 8;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError(`retry.maxAttempts must be an integer >= 1, got ${this.maxAttempts}`);
-    this.policy = retry(handleWhen(isRetryable), {
-      maxAttempts: this.maxAttempts - 1, // cockatiel counts retries, we count requests
-      backoff: new ExponentialBackoff({ initialDelay: options.retry?.initialDelayMs ?? 100, maxDelay: options.retry?.maxDelayMs ?? 5000 }),
-    });
+    this.policy = backoffPolicy(
+      { minMs: options.retry?.minMs ?? BackoffDefaults.kinesisPut.minMs, maxMs: options.retry?.maxMs ?? BackoffDefaults.kinesisPut.maxMs },
+      { maxAttempts: this.maxAttempts, retryable: isRetryable },
+    );
     this.policy.onRetry((event) => {
       const err = 'error' in event ? event.error : undefined;
       const detail =

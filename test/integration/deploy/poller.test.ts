@@ -216,7 +216,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
     kinesisMock.on(DescribeStreamSummaryCommand).resolves({ StreamDescriptionSummary: { StreamStatus: 'ACTIVE' } as never });
     kinesisMock.on(PutRecordsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } }));
     const log = new CapturingLogger();
-    const topics = (connector: string) => openKinesisTopics({ client, defaultPartitionKey: connector, retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20 } });
+    const topics = (connector: string) => openKinesisTopics({ client, defaultPartitionKey: connector, retry: { maxAttempts: 2, minMs: 10, maxMs: 20 } });
     const poll = createPollHandler({ env: environment('throttled', '2s', { ms: MINUTE, anchor: 'epoch' }), topics, log });
     const eventTime = Date.now() - 57_000;
 

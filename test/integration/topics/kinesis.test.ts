@@ -46,7 +46,7 @@ describe('topics/kinesis (kinesalite)', () => {
   afterEach(() => client.destroy());
   // kinesalite rejects on-demand CreateStream (no ShardCount): provisioned streams here.
   const open = (options: Partial<Parameters<typeof openKinesisTopics>[0]> = {}) =>
-    openKinesisTopics({ client, streamMode: { shards: 2 }, wait: { timeoutMs: 5000, pollIntervalMs: 10 }, retry: { initialDelayMs: 1, maxDelayMs: 5 }, ...options });
+    openKinesisTopics({ client, streamMode: { shards: 2 }, wait: { timeoutMs: 5000, pollIntervalMs: 10 }, retry: { minMs: 1, maxMs: 5 }, ...options });
 
   it('should create a topic once, report it as existing, and delete it', async () => {
     // Prepare
@@ -157,7 +157,7 @@ describe('topics/kinesis (kinesalite)', () => {
     const dead = createKinesisClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
     const counter = countPutRecords(dead);
     // Act
-    const error = await openKinesisTopics({ client: dead, retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 } })
+    const error = await openKinesisTopics({ client: dead, retry: { maxAttempts: 3, minMs: 1, maxMs: 5 } })
       .producer('t')
       .send([{ value: Buffer.from('a') }, { value: Buffer.from('b') }])
       .catch((e: unknown) => e);

@@ -1,11 +1,11 @@
-import { Backoff, parseRetryAfter } from '../../../lib/core/backoff';
+import { Backoff } from '../../../lib/core/backoff';
 
-describe('connectors/http-source/backoff', () => {
+describe('core/backoff', () => {
   describe('Backoff', () => {
     it('should start at backoff_min, double with jitter, and never exceed backoff_max', () => {
       for (let run = 0; run < 50; run++) {
         // Prepare
-        const backoff = new Backoff(100, 1000);
+        const backoff = new Backoff({ minMs: 100, maxMs: 1000 });
         // Act
         const waits = Array.from({ length: 8 }, () => backoff.next());
         // Assess
@@ -22,31 +22,15 @@ describe('connectors/http-source/backoff', () => {
     });
 
     it('should start again from backoff_min after reset', () => {
-      const backoff = new Backoff(100, 10_000);
+      const backoff = new Backoff({ minMs: 100, maxMs: 10_000 });
       for (let i = 0; i < 5; i++) backoff.next();
       backoff.reset();
       expect(backoff.next()).toBeLessThan(200);
     });
 
     it('should not go below backoff_min', () => {
-      const backoff = new Backoff(300, 300);
+      const backoff = new Backoff({ minMs: 300, maxMs: 300 });
       expect(Array.from({ length: 5 }, () => backoff.next())).toEqual([300, 300, 300, 300, 300]);
-    });
-  });
-
-  describe('parseRetryAfter', () => {
-    const now = Date.parse('2025-01-01T00:00:00Z');
-    it.each([
-      ['2', 2000],
-      [' 120 ', 120_000],
-      ['Wed, 01 Jan 2025 00:00:05 GMT', 5000],
-      ['Tue, 31 Dec 2024 23:59:00 GMT', 0],
-      ['-1', undefined],
-      ['1.5', undefined],
-      ['soon', undefined],
-      [undefined, undefined],
-    ])('should parse %p as %p ms', (value, expected) => {
-      expect(parseRetryAfter(value, now)).toBe(expected);
     });
   });
 });

@@ -223,7 +223,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
     expect(resources.Outputs.DeadLetterQueueUrl?.Value).toEqual({ Ref: DEAD_LETTER_QUEUE });
   });
 
-  it('should refuse a config whose text exceeds Lambda\'s 4 KB environment with DEPLOY_UNSUPPORTED naming the file', () => {
+  it('should refuse a config whose text exceeds Lambda\'s 4 KB environment with DEPLOY_ENVIRONMENT_TOO_LARGE naming the file', () => {
     // Prepare
     const text = `${periodicYaml('big', '10s')}# ${'x'.repeat(LAMBDA_ENV_LIMIT_BYTES)}\n`;
 
@@ -231,7 +231,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
     const error = thrown(() => generateOne(text, {}, 'configs/big.yaml'));
 
     // Assess
-    expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
+    expect(error.code).toBe(ErrorCode.DEPLOY_ENVIRONMENT_TOO_LARGE);
     expect(error.message).toMatch(/^configs\/big\.yaml: the config is too large to pass to its Lambda function \(\d+ bytes of environment, Lambda allows 4096\)/);
   });
 
@@ -247,7 +247,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
 
     // Assess
     expect(environmentBytes(fits.functions.edge?.environment as Record<string, string>)).toBe(LAMBDA_ENV_LIMIT_BYTES);
-    expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
+    expect(error.code).toBe(ErrorCode.DEPLOY_ENVIRONMENT_TOO_LARGE);
     expect(error.message).toContain('(4097 bytes of environment');
   });
 
@@ -260,6 +260,6 @@ describe('Function: generateService (periodic source → Lambda function)', () =
 
     // Assess
     expect(text.length).toBeLessThan(LAMBDA_ENV_LIMIT_BYTES);
-    expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
+    expect(error.code).toBe(ErrorCode.DEPLOY_ENVIRONMENT_TOO_LARGE);
   });
 });

@@ -124,7 +124,7 @@ describe('Function: generateService (groups)', () => {
     expect(error.message).toBe(`--param group=${group} is out of range: custom.connectors.groups is ${groups} (0 … ${groups - 1})`);
   });
 
-  it('should refuse 200 connectors in one stack with DEPLOY_UNSUPPORTED suggesting a `groups` value with which every stack fits', () => {
+  it('should refuse 200 connectors in one stack with DEPLOY_STACK_TOO_LARGE suggesting a `groups` value with which every stack fits', () => {
     // Prepare
     const inputs = manyPeriodic(200);
 
@@ -132,7 +132,7 @@ describe('Function: generateService (groups)', () => {
     const error = thrown(() => generateService(inputs, optionsOf()));
 
     // Assess
-    expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
+    expect(error.code).toBe(ErrorCode.DEPLOY_STACK_TOO_LARGE);
     expect(error.message).toMatch(/^stack 0 of 1 would have 1204 CloudFormation resources \(limit 500\): set custom\.connectors\.groups to \d+ \(the smallest value for which every stack fits\)/);
     const suggested = Number(/groups to (\d+)/.exec(error.message)?.[1]);
     const { plans, createdTopics } = planConnectors(inputs, optionsOf({ groups: suggested, group: 0 }));
@@ -152,7 +152,7 @@ describe('Function: generateService (groups)', () => {
     const error = thrown(() => generateService(inputs, optionsOf({ groups: 2, group: 0 })));
 
     // Assess
-    expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
+    expect(error.code).toBe(ErrorCode.DEPLOY_STACK_TOO_LARGE);
     expect(Number(/groups to (\d+)/.exec(error.message)?.[1])).toBeGreaterThan(2);
   });
 
@@ -164,7 +164,7 @@ describe('Function: generateService (groups)', () => {
     const error = thrown(() => generateService(inputs, optionsOf()));
 
     // Assess: no groups value can help
-    expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
+    expect(error.code).toBe(ErrorCode.DEPLOY_TOPIC_TOO_LARGE);
     expect(error.message).toContain('topic "shared" alone has 100 connectors needing 505 resources');
     expect(error.message).not.toContain('set custom.connectors.groups');
   });

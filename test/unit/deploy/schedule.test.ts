@@ -106,7 +106,7 @@ describe('Function: placementOf (the scheduling rule)', () => {
     expect(placement).toEqual({ kind: 'task' });
   });
 
-  it('should refuse a config with transforms with DEPLOY_UNSUPPORTED naming the file and the SmartModule', () => {
+  it('should refuse a config with transforms with DEPLOY_TRANSFORMS_UNSUPPORTED naming the file and the SmartModule', () => {
     // Prepare
     const text = periodicYaml('t', '10s', { tail: 'transforms:\n  - uses: infinyon/jolt@0.4.1\n    with:\n      spec: "[]"\n' });
     const { spec } = inputOf(text, 'configs/t.yaml');
@@ -115,7 +115,7 @@ describe('Function: placementOf (the scheduling rule)', () => {
     const error = thrown(() => placementOf(spec));
 
     // Assess
-    expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
+    expect(error.code).toBe(ErrorCode.DEPLOY_TRANSFORMS_UNSUPPORTED);
     expect(error.message).toContain('configs/t.yaml: transforms are not executed yet (infinyon/jolt@0.4.1)');
   });
 });
@@ -156,7 +156,7 @@ describe('Function: generateService (schedules and timeouts)', () => {
     expect(Object.keys(fragments.resources.Resources)).toEqual(expect.arrayContaining(['STaskDefinition', 'MyTestConnectorTaskDefinition']));
   });
 
-  it('should refuse two configs with the same connector name with DEPLOY_UNSUPPORTED naming both files', () => {
+  it('should refuse two configs with the same connector name with DEPLOY_DUPLICATE_NAME naming both files', () => {
     // Prepare
     const inputs = [inputOf(periodicYaml('same', '10s'), 'configs/a.yaml'), inputOf(periodicYaml('same', '1m', { topic: 'other' }), 'configs/b.yaml')];
 
@@ -164,7 +164,7 @@ describe('Function: generateService (schedules and timeouts)', () => {
     const error = thrown(() => generateService(inputs, optionsOf()));
 
     // Assess
-    expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
+    expect(error.code).toBe(ErrorCode.DEPLOY_DUPLICATE_NAME);
     expect(error.message).toBe('configs/b.yaml: connector name "same" is also used by configs/a.yaml; connector names must be unique in a deployment');
   });
 
@@ -177,7 +177,7 @@ describe('Function: generateService (schedules and timeouts)', () => {
     const error = thrown(() => generateService(inputs, optionsOf()));
 
     // Assess
-    expect(error.code).toBe(ErrorCode.DEPLOY_UNSUPPORTED);
+    expect(error.code).toBe(ErrorCode.DEPLOY_TRANSFORMS_UNSUPPORTED);
     expect(error.message).toMatch(/^configs\/t\.yaml: transforms are not executed yet/);
   });
 });

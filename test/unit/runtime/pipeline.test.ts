@@ -27,7 +27,7 @@ class FlakyProducer implements TopicProducer {
   async close(): Promise<void> {}
 }
 
-const fast = { initialDelayMs: 1, maxDelayMs: 5, stopGraceMs: 50 };
+const fast = { minMs: 1, maxMs: 5, stopGraceMs: 50 };
 
 describe('runtime/pipeline', () => {
   it('should write records in emit order and count records and bytes', async () => {
@@ -100,7 +100,7 @@ describe('runtime/pipeline', () => {
   it('should keep the stop grace period even in the middle of a long backoff delay', async () => {
     // Prepare: the next retry would wait a minute; the grace period is 20 ms
     const producer = new FlakyProducer(Number.MAX_SAFE_INTEGER);
-    const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics: createMetrics(), retry: { initialDelayMs: 60_000, maxDelayMs: 60_000, stopGraceMs: 20 } });
+    const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics: createMetrics(), retry: { minMs: 60_000, maxMs: 60_000, stopGraceMs: 20 } });
     const pending = pipeline.emit([{ value: 'x' }]).catch((e: unknown) => e);
     await waitFor(() => producer.attempts >= 1, 5_000);
 

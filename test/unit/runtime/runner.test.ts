@@ -70,13 +70,13 @@ describe('runtime/runner', () => {
 
   it('should still write records emitted by a source that then fails, and rethrow its error', async () => {
     // A test-connector whose source emits without awaiting, then throws: an error path of a buggy source.
-    const failing = { ...testConnector, create: () => ({
+    const failing: typeof testConnector = { ...testConnector, load: async () => ({ createSource: () => ({
       kind: 'continuous' as const,
-      async run(ctx: { emit(r: Array<{ value: string }>): Promise<void> }) {
+      async connect(ctx) {
         void ctx.emit([{ value: 'in flight' }]);
         throw new Error('source exploded');
       },
-    }) };
+    }) }) };
     const spec = parseConnectorConfig(legacyTest('create_topic: true\n'), { file: 'mem.yaml', registry: createRegistry([failing]) });
     // The real store behind a producer whose writes take 20 ms, so the record is still in flight when the source fails.
     const slow: TopicBackend = {

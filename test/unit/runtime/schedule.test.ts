@@ -1,4 +1,4 @@
-import type { ConnectorMetrics, PeriodicSource, SourceContext } from '../../../lib/core/connector';
+import type { ConnectorMetrics, PeriodicSource, SourceContext } from '../../../lib/core';
 import { TopicWriteError } from '../../../lib/core/errors';
 import { silentLogger } from '../../../lib/core/log';
 import { createMetrics } from '../../../lib/core/metrics';

@@ -1,4 +1,4 @@
-import type { PeriodicSource, SourceContext } from '../../../lib/core/connector';
+import type { PeriodicSource, SourceContext } from '../../../lib/core';
 import { TopicWriteError } from '../../../lib/core/errors';
 import { runWindow, windowSlots } from '../../../lib/runtime/window';
 import { createSourceContext } from '../../support/source-context';

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { createHttpSource } from '../../../../lib/connectors/http-source/source';
 import { DEFAULT_USER_AGENT, HttpSourceConfigSchema, type HttpSourceConfig } from '../../../../lib/connectors/http-source/schema';
-import type { PeriodicSource } from '../../../../lib/core/connector';
+import type { PeriodicSource } from '../../../../lib/core';
+import { pollSlot } from '../../../../lib/runtime/schedule';
 import { TopicWriteError } from '../../../../lib/core/errors';
 import { startHttpServer, type TestHandler, type TestHttpServer } from '../../../support/http-server';
 import { createSourceContext, recordBytes, recordText, type SourceContextOptions } from '../../../support/source-context';
@@ -44,7 +45,7 @@ describe('connectors/http-source/periodic', () => {
     const { source } = await setup((_req, res) => res.end(`quote ${++n}`));
     const t = createSourceContext();
     // Act
-    for (let i = 0; i < 3; i++) await source.poll(t.ctx);
+    for (let i = 0; i < 3; i++) await pollSlot(source, t.ctx);
     // Assess
     expect(t.records.map(recordText)).toEqual(['quote 1', 'quote 2', 'quote 3']);
     expect(t.records.every((r) => r.key === null)).toBe(true);
@@ -61,7 +62,7 @@ describe('connectors/http-source/periodic', () => {
       body: '{"q":1}',
     });
     // Act
-    await source.poll(createSourceContext().ctx);
+    await pollSlot(source, createSourceContext().ctx);
     // Assess
     const [request] = server!.requests;
     expect(request).toMatchObject({ method: 'POST', path: '/api', body: '{"q":1}' });
@@ -77,13 +78,13 @@ describe('connectors/http-source/periodic', () => {
 
   it('should send a custom user_agent', async () => {
     const { source } = await setup((_req, res) => res.end('ok'), { user_agent: 'my-agent/1.0' });
-    await source.poll(createSourceContext().ctx);
+    await pollSlot(source, createSourceContext().ctx);
     expect(server!.requests[0]!.headers['user-agent']).toBe('my-agent/1.0');
   });
 
   it('should let a User-Agent entry in headers win over user_agent', async () => {
     const { source } = await setup((_req, res) => res.end('ok'), { user_agent: 'ignored', headers: ['user-agent: from-headers'] });
-    await source.poll(createSourceContext().ctx);
+    await pollSlot(source, createSourceContext().ctx);
     const agents = server!.requests[0]!.rawHeaders.filter(([name]) => name.toLowerCase() === 'user-agent');
     expect(agents).toEqual([['user-agent', 'from-headers']]);
   });
@@ -103,14 +104,14 @@ describe('connectors/http-source/periodic', () => {
     it('should produce the raw body for text/body', async () => {
       const { source } = await setup(handler, { output_parts: 'body', output_type: 'text' });
       const t = createSourceContext();
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       expect(recordBytes(t.records[0]!)).toEqual(Buffer.from(body));
     });
 
     it('should produce the status line, lower-case headers one per value, a blank line and the body for text/full', async () => {
       const { source } = await setup(handler, { output_parts: 'full', output_type: 'text' });
       const t = createSourceContext();
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       expect(recordText(t.records[0]!)).toBe(
         [
           'HTTP/1.1 200 OK',
@@ -130,14 +131,14 @@ describe('connectors/http-source/periodic', () => {
     it('should produce the body as a JSON string for json/body', async () => {
       const { source } = await setup(handler, { output_parts: 'body', output_type: 'json' });
       const t = createSourceContext();
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       expect(recordText(t.records[0]!)).toBe('{"body":"héllo \\"world\\"\\n"}');
     });
 
     it('should produce status, sorted headers with arrays for repeats, and body for json/full', async () => {
       const { source } = await setup(handler, { output_parts: 'full', output_type: 'json' });
       const t = createSourceContext();
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       expect(recordText(t.records[0]!)).toBe(
         '{"status":{"version":"HTTP/1.1","code":200,"string":"OK"},' +
           `"header":{"connection":"close","content-length":"${length}","content-type":"text/plain; charset=utf-8",` +
@@ -153,10 +154,10 @@ describe('connectors/http-source/periodic', () => {
       const { source: jsonSource } = await setup(latinHandler, { output_type: 'json' });
       const json = createSourceContext();
       // Act
-      await jsonSource.poll(json.ctx);
+      await pollSlot(jsonSource, json.ctx);
       const textSource = createHttpSource(HttpSourceConfigSchema.parse({ endpoint: server!.url, output_type: 'text' })) as PeriodicSource;
       const text = createSourceContext();
-      await textSource.poll(text.ctx);
+      await pollSlot(textSource, text.ctx);
       // Assess
       expect(recordText(json.records[0]!)).toBe('{"body":"café €"}');
       expect(recordBytes(text.records[0]!)).toEqual(latin);
@@ -169,7 +170,7 @@ describe('connectors/http-source/periodic', () => {
       const { source } = await setup((_req, res) => res.writeHead(404).end('not here'));
       const t = createSourceContext({ clock: new VirtualClock() });
       // Act
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       // Assess
       expect(t.records).toEqual([]);
       expect(server!.requests).toHaveLength(1);
@@ -186,7 +187,7 @@ describe('connectors/http-source/periodic', () => {
       const clock = new VirtualClock();
       const t = createSourceContext({ clock });
       // Act
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       // Assess
       expect(t.records.map(recordText)).toEqual(['fine']);
       expect(server!.requests).toHaveLength(2);
@@ -203,7 +204,7 @@ describe('connectors/http-source/periodic', () => {
       );
       const clock = new VirtualClock();
       const t = createSourceContext({ clock });
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       expect(clock.sleeps).toEqual([2000]);
       expect(t.records.map(recordText)).toEqual(['after wait']);
     });
@@ -215,7 +216,7 @@ describe('connectors/http-source/periodic', () => {
         interval: '1m',
       });
       const clock = new VirtualClock();
-      await source.poll(createSourceContext({ clock }).ctx);
+      await pollSlot(source, createSourceContext({ clock }).ctx);
       expect(clock.sleeps).toEqual([5000]);
     });
 
@@ -223,7 +224,7 @@ describe('connectors/http-source/periodic', () => {
       const { source } = await setup((_req, res) => res.writeHead(503, { 'Retry-After': '2' }).end(), { interval: '1s' });
       const clock = new VirtualClock();
       const t = createSourceContext({ clock });
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       expect(server!.requests).toHaveLength(1);
       expect(clock.sleeps).toEqual([]);
       expect(t.log.find("the retry would start after this poll's interval slot")).toHaveLength(1);
@@ -232,7 +233,7 @@ describe('connectors/http-source/periodic', () => {
     it('should give up after max_retries retries', async () => {
       const { source } = await setup((_req, res) => res.writeHead(500).end('down'), { max_retries: 2, backoff_min: '1ms' });
       const t = createSourceContext({ clock: new VirtualClock() });
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       expect(server!.requests).toHaveLength(3);
       expect(t.records).toEqual([]);
       expect(t.metrics).toMatchObject({ polls: 3, errors: 3, dropped: 3 });
@@ -242,7 +243,7 @@ describe('connectors/http-source/periodic', () => {
     it('should produce a 500 body once when produce_any_status is true', async () => {
       const { source } = await setup((_req, res) => res.writeHead(500).end('boom'), { produce_any_status: true });
       const t = createSourceContext({ clock: new VirtualClock() });
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       expect(t.records.map(recordText)).toEqual(['boom']);
       expect(server!.requests).toHaveLength(1);
       expect(t.metrics).toMatchObject({ errors: 0, dropped: 0 });
@@ -253,7 +254,7 @@ describe('connectors/http-source/periodic', () => {
       const { source } = await setup(() => undefined, { request_timeout: '100ms', max_retries: 1, backoff_min: '1ms' });
       const t = createSourceContext({ clock: new VirtualClock() });
       // Act
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       // Assess
       expect(t.records).toEqual([]);
       expect(server!.requests).toHaveLength(2);
@@ -265,7 +266,7 @@ describe('connectors/http-source/periodic', () => {
       // The server sends the headers and part of the body, then stalls.
       const { source } = await setup((_req, res) => res.writeHead(200).write('partial'), { request_timeout: '150ms', max_retries: 0 });
       const t = createSourceContext();
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       expect(t.records).toEqual([]);
       expect(t.log.find('request timed out')).toHaveLength(1);
     });
@@ -275,7 +276,7 @@ describe('connectors/http-source/periodic', () => {
       await server!.close(); // nothing listens on the port any more
       server = undefined;
       const t = createSourceContext({ clock: new VirtualClock() });
-      await source.poll(t.ctx);
+      await pollSlot(source, t.ctx);
       expect(t.metrics).toMatchObject({ polls: 4, errors: 4 });
       expect(t.log.find('Request execution failed')[0]!.fields.error).toMatch(/ECONNREFUSED/);
     });
@@ -289,7 +290,7 @@ describe('connectors/http-source/periodic', () => {
         throw failure;
       },
     };
-    await expect(source.poll(createSourceContext(options).ctx)).rejects.toBe(failure);
+    await expect(pollSlot(source, createSourceContext(options).ctx)).rejects.toBe(failure);
   });
 
   it('should resolve without counting an error when aborted mid-request', async () => {
@@ -297,7 +298,7 @@ describe('connectors/http-source/periodic', () => {
     const { source } = await setup(() => undefined);
     const t = createSourceContext();
     // Act
-    const poll = source.poll(t.ctx);
+    const poll = pollSlot(source, t.ctx);
     await waitFor(() => server!.requests.length === 1, 2000);
     t.controller.abort();
     await poll;

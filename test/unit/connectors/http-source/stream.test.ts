@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { createHttpSource } from '../../../../lib/connectors/http-source/source';
 import { HttpSourceConfigSchema } from '../../../../lib/connectors/http-source/schema';
-import type { ContinuousSource } from '../../../../lib/core/connector';
+import type { ContinuousSource } from '../../../../lib/core';
+import { runContinuous } from '../../../../lib/runtime/continuous';
 import { TopicWriteError } from '../../../../lib/core/errors';
 import { nodeHttpTransport, type HttpTransport } from '../../../../lib/core/http';
 import { startHttpServer, type TestHandler, type TestHttpServer } from '../../../support/http-server';
@@ -28,7 +29,7 @@ async function start(handler: TestHandler, fields: Record<string, unknown> = {},
   const source = createHttpSource(config) as ContinuousSource;
   expect(source.kind).toBe('continuous');
   const t = createSourceContext({ clock: new VirtualClock(), ...options });
-  running = { t, done: source.run(t.ctx) };
+  running = { t, done: runContinuous(source, t.ctx).then(() => undefined) };
   return t;
 }
 

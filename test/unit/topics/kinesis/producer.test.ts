@@ -13,7 +13,7 @@ import { KinesisLimits, KinesisTopicProducer } from '../../../../lib/topics/kine
 import type { ProducerRecord } from '../../../../lib/core/topics';
 import { CapturingLogger } from '../../../support/source-context';
 
-const fast = { initialDelayMs: 1, maxDelayMs: 2 };
+const fast = { minMs: 1, maxMs: 2 };
 const $metadata = {};
 
 /** `n` records `r0`, `r1`… keyed `k0`, `k1`… */

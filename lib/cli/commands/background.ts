@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ConnectorError, ErrorCode } from '../../core/errors';
 import { assertTransformsRunnable } from '../../runtime';
 import { dataDirOf, type GlobalOptions, loadSpec, writeOut } from '../common';
-import { DeploymentIndex, isAlive } from '../background';
+import { BackgroundIndex, isAlive } from '../background';
 
 interface StartOptions extends GlobalOptions {
   config: string;
@@ -21,10 +21,11 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
 /**
  * `connector deploy start|list|shutdown|log`: background connectors, like Fluvio's `cdk deploy`.
  */
-export function registerDeploy(program: Command): void {
-  const deploy = program.command('deploy').description('run connectors in the background (like `cdk deploy`)');
+export function registerBackground(program: Command): void {
+  // The verb is Fluvio's (`cdk deploy start`); in code these are background connectors, not lib/deploy.
+  const verb = program.command('deploy').description('run connectors in the background (like `cdk deploy`)');
 
-  deploy
+  verb
     .command('start')
     .description('start a connector in the background; its output goes to a log file')
     .requiredOption('-c, --config <file>', 'connector config (YAML)')
@@ -48,15 +49,15 @@ export function registerDeploy(program: Command): void {
           const logFile = join(dataDir, 'logs', `${spec.name}.log`);
           const config = resolve(opts.config);
           const pid = await spawnConnector({ ...opts, config, secrets: opts.secrets && resolve(opts.secrets) }, dataDir, logFile);
-          const deployment = { name: spec.name, pid, config, logFile, startedAt: Date.now() };
-          index.put(deployment);
-          return deployment;
+          const connector = { name: spec.name, pid, config, logFile, startedAt: Date.now() };
+          index.put(connector);
+          return connector;
         });
         await writeOut(`Log file: ${started.logFile}\nConnector runs with process id: ${started.pid}\nStarted connector \`${started.name}\`\n`);
       });
     });
 
-  deploy
+  verb
     .command('list')
     .description('list background connectors and whether they are running')
     .action((_o, cmd: Command) =>
@@ -68,7 +69,7 @@ export function registerDeploy(program: Command): void {
       }),
     );
 
-  deploy
+  verb
     .command('shutdown')
     .description('stop a background connector (SIGTERM: it finishes the in-flight record and flushes)')
     .requiredOption('-n, --name <name>', 'connector name (meta.name)')
@@ -89,7 +90,7 @@ export function registerDeploy(program: Command): void {
       }),
     );
 
-  deploy
+  verb
     .command('log')
     .description("print a background connector's log file")
     .requiredOption('-n, --name <name>', 'connector name (meta.name)')
@@ -101,10 +102,10 @@ export function registerDeploy(program: Command): void {
     );
 }
 
-/** Opens the deployment index of the command's data dir for `fn`, and closes it after. */
-async function withIndex<T>(cmd: Command, fn: (index: DeploymentIndex, opts: GlobalOptions & { name?: string }) => Promise<T>): Promise<T> {
+/** Opens the background index of the command's data dir for `fn`, and closes it after. */
+async function withIndex<T>(cmd: Command, fn: (index: BackgroundIndex, opts: GlobalOptions & { name?: string }) => Promise<T>): Promise<T> {
   const opts = cmd.optsWithGlobals<GlobalOptions & { name?: string }>();
-  const index = new DeploymentIndex(dataDirOf(opts));
+  const index = new BackgroundIndex(dataDirOf(opts));
   try {
     return await fn(index, opts);
   } finally {

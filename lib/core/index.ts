@@ -1,0 +1,40 @@
+/**
+ * The contracts every layer depends on (connectors, sources, sinks, topics, the runtime
+ * environment) and the ports (clock, log, HTTP). Depends on nothing else of this project.
+ */
+export { Backoff, BackoffDefaults, backoffPolicy, type BackoffSettings } from './backoff';
+export { type Clock, systemClock } from './clock';
+export { type ConnectorDefinition, type ConnectorMode, type Direction, type DurationUnit, modeOf, type SinkDefinition, type SourceDefinition, type SourceMode } from './definition';
+export {
+  ConnectorEnv,
+  encodeRuntimeEnv,
+  environmentBytes,
+  LAMBDA_ENV_LIMIT_BYTES,
+  parseRuntimeEnv,
+  RuntimeDefaults,
+  type RuntimeEnv,
+  type RuntimeEnvInput,
+  RuntimeEnvSchema,
+  TOPIC_BACKENDS,
+  type TopicBackendName,
+} from './env';
+export {
+  ConnectorError,
+  ErrorCode,
+  RecordTooLargeError,
+  RetryableError,
+  SinkWriteError,
+  TopicAdminError,
+  TopicNotFoundError,
+  TopicWriteError,
+  UsageError,
+} from './errors';
+export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from './http';
+export { createJsonLogger, type Logger, silentLogger } from './log';
+export { type ConnectorMetrics, createMetrics } from './metrics';
+export { fitName, shortHash } from './names';
+export type { PortName, Ports } from './ports';
+export { type ConnectorRegistry, createRegistry, RESERVED_SECTIONS } from './registry';
+export type { Sink, SinkContext } from './sink';
+export type { ContinuousSource, PeriodicSource, PollRetry, SessionEnd, Source, SourceContext, SourceRecord } from './source';
+export type { ProducerRecord, TopicAdmin, TopicBackend, TopicConsumer, TopicInfo, TopicProducer, TopicRecord } from './topics';

@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+
+/**
+ * The layers of lib/ (and the Lambda handlers in functions/), lowest first: each may import only
+ * from its own folder and the layers it lists. Type-only imports count too: no import runs back up.
+ */
+const ALLOWED: Record<string, readonly string[]> = {
+  core: [],
+  schema: ['core'],
+  connectors: ['core', 'schema'],
+  transforms: ['core', 'schema'],
+  topics: ['core'],
+  config: ['core', 'schema', 'transforms'],
+  runtime: ['core', 'schema', 'config', 'transforms', 'topics'],
+  deploy: ['core', 'schema', 'config', 'transforms', 'topics', 'connectors'],
+  cli: ['core', 'schema', 'config', 'transforms', 'topics', 'connectors', 'runtime'],
+  functions: ['core', 'schema', 'config', 'transforms', 'topics', 'connectors', 'runtime'],
+};
+
+const ROOT = resolve(__dirname, '../../..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.ts$/.test(name) ? [path] : [];
+  });
+}
+
+/** `lib/<layer>/…` → layer; `functions/…` → `functions`. */
+function layerOf(file: string): string | undefined {
+  const [top, second] = relative(ROOT, file).split('/');
+  if (top === 'functions') return 'functions';
+  return top === 'lib' && second !== undefined && !second.endsWith('.ts') ? second : undefined;
+}
+
+/** Every relative import, export-from and dynamic import of a file, resolved to a path. */
+function importsOf(file: string): string[] {
+  const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+  return info.importedFiles.map((ref) => ref.fileName).filter((name) => name.startsWith('.')).map((name) => resolve(dirname(file), name));
+}
+
+describe('architecture: layers', () => {
+  const files = [...sourceFiles(join(ROOT, 'lib')), ...sourceFiles(join(ROOT, 'functions'))];
+
+  it('should put every file of lib/ in a known layer', () => {
+    const unknown = files.filter((file) => layerOf(file) === undefined || ALLOWED[layerOf(file)!] === undefined).map((file) => relative(ROOT, file));
+    expect(unknown).toEqual([]);
+  });
+
+  it('should have no import from a lower layer to a higher one, nor between sibling layers', () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const from = layerOf(file)!;
+      for (const target of importsOf(file)) {
+        const to = layerOf(target.endsWith('.ts') ? target : `${target}.ts`) ?? layerOf(join(target, 'index.ts'));
+        if (to === undefined || to === from) continue;
+        if (!ALLOWED[from]?.includes(to)) violations.push(`${relative(ROOT, file)} (${from}) imports ${relative(ROOT, target)} (${to})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('should keep lib/core free of dependencies on the rest of the project', () => {
+    const core = files.filter((file) => layerOf(file) === 'core');
+    expect(core.length).toBeGreaterThan(5);
+    const outside = core.flatMap((file) => importsOf(file).filter((target) => !relative(join(ROOT, 'lib', 'core'), target).match(/^[^.]/)).map((target) => `${relative(ROOT, file)} → ${relative(ROOT, target)}`));
+    expect(outside).toEqual([]);
+  });
+});
