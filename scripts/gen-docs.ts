@@ -1,20 +1,24 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultRegistry, httpSource } from '../lib/connectors';
+import { defaultRegistry } from '../lib/connectors';
 import { withOptionsTable } from '../lib/connectors/docs';
+import { DEPLOYMENT_OPTIONS_MARKERS, deploymentOptionsTable } from '../lib/deploy/options';
+import { withGeneratedBlock } from '../lib/schema/docs';
 
 /**
- * `npm run docs`: regenerates the options table of every connector README from its schema, and
- * the http-source table of the top-level README.
+ * `npm run docs`: regenerates, from the zod schemas, the options table of every connector README,
+ * and in the top-level README the http-source table and the deployment options table.
  */
 const root = resolve(__dirname, '../..');
-const targets = [
-  ...defaultRegistry.definitions.map((def) => ({ def, file: join(root, 'lib', 'connectors', def.type, 'README.md') })),
-  { def: httpSource, file: join(root, 'README.md') },
+const topLevel = join(root, 'README.md');
+const edits: Array<{ file: string; edit: (text: string) => string }> = [
+  ...defaultRegistry.definitions.map((def) => ({ file: join(root, 'lib', 'connectors', def.type, 'README.md'), edit: (text: string) => withOptionsTable(text, def) })),
+  { file: topLevel, edit: (text) => withOptionsTable(text, defaultRegistry.get('http-source')!) },
+  { file: topLevel, edit: (text) => withGeneratedBlock(text, DEPLOYMENT_OPTIONS_MARKERS, deploymentOptionsTable(), '### Options (`custom.connectors` in serverless.yml)') },
 ];
-for (const { def, file } of targets) {
+for (const { file, edit } of edits) {
   const before = readFileSync(file, 'utf8');
-  const after = withOptionsTable(before, def);
+  const after = edit(before);
   if (after !== before) {
     writeFileSync(file, after);
     process.stdout.write(`updated ${file}\n`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConnectorError, ErrorCode } from '../core/errors';
+import { ConnectorError, ErrorCode, RuntimeDefaults } from '../core';
+import { blockMarkers, optionsTable } from '../schema/docs';
 
 /** Lambda runtimes the generated functions may use (the bundle targets Node 20 syntax). */
 export const LAMBDA_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
@@ -34,15 +35,21 @@ export const DeploymentOptionsSchema = z.strictObject({
     'Number of CloudFormation stacks the connectors are spread over (CloudFormation allows 500 resources per stack; a connector takes 5 or 6, so at most about 80 fit in one, fewer in practice as topics hash unevenly: 1,000 configs took 17 stacks in the benchmark). A connector goes to the stack of its topic (hash of the topic name), so adding configs never moves existing ones while `groups` is unchanged.',
   ),
   group: z.coerce.number().int().min(0).optional().describe('Which stack to generate (`--param group=N`, 0-based). Required when `groups` > 1.'),
-  streamPrefix: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected Kinesis stream name characters (a-z, A-Z, 0-9, _ . -)').optional().describe('Kinesis stream name = streamPrefix + topic. Default `<service>-<stage>-`; set `\'\'` to use existing streams named like the topics.'),
+  streamPrefix: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected Kinesis stream name characters (a-z, A-Z, 0-9, _ . -)').optional().describe('Kinesis stream name = streamPrefix + topic (cut to 128 characters with a hash suffix). Default `<service>-<stage>-`; set `\'\'` to use existing streams named like the topics.'),
   retainStreams: z.boolean().prefault(true).describe('Keep created streams (and their records) when a config or the stack is removed, as Fluvio keeps topics when a connector is deleted.'),
   lambda: z
     .strictObject({
       runtime: z.enum(LAMBDA_RUNTIMES).optional().describe('Lambda runtime of the functions; default `provider.runtime` of serverless.yml (nodejs22.x).'),
-      architecture: z.enum(['arm64', 'x86_64']).prefault('arm64'),
-      memorySize: z.coerce.number().int().min(128).max(10240).prefault(256).describe('MB'),
-      logRetentionInDays: z.coerce.number().int().positive().prefault(14),
-      marginMs: z.coerce.number().int().min(0).max(30_000).prefault(500).describe('A window stops starting polls (and aborts a running one) this long before it ends, so invocations never overlap.'),
+      architecture: z.enum(['arm64', 'x86_64']).prefault('arm64').describe('CPU architecture of the poller functions.'),
+      memorySize: z.coerce.number().int().min(128).max(10240).prefault(256).describe('Memory of the poller functions, MB (CPU grows with it).'),
+      logRetentionInDays: z.coerce.number().int().positive().prefault(14).describe('Days the poller functions\' logs are kept.'),
+      marginMs: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(30_000)
+        .prefault(RuntimeDefaults.marginMs)
+        .describe('A window stops starting polls (and aborts a running one) this long before it ends, ms, so invocations never overlap.'),
     })
     .prefault({}),
   secrets: z
@@ -60,13 +67,24 @@ export const DeploymentOptionsSchema = z.strictObject({
       subnets: z.array(z.string()).prefault([]).describe('Subnets of the tasks (awsvpc networking). Required to deploy streaming sources.'),
       securityGroups: z.array(z.string()).prefault([]).describe('Security groups of the tasks (egress to the endpoints and to Kinesis).'),
       assignPublicIp: z.boolean().prefault(true).describe('Give tasks a public IP (needed in public subnets without a NAT gateway).'),
-      logRetentionInDays: z.coerce.number().int().positive().prefault(14),
+      logRetentionInDays: z.coerce.number().int().positive().prefault(14).describe('Days the tasks\' logs are kept.'),
     })
     .prefault({}),
 }).refine((options) => `${options.service}-${options.stage}-`.length <= MAX_NAME_PREFIX, {
   path: ['stage'],
   message: `expected \`<service>-<stage>-\` of at most ${MAX_NAME_PREFIX} characters: function names start with it (Lambda allows 64), and the Scheduler may invoke only names with that prefix`,
 });
+
+/** Options the framework resolves (service, stage, region) or the command line gives (`group`): not `custom.connectors` keys. */
+const RESOLVED = ['service', 'stage', 'region', 'group'] as const;
+
+/** Markers of the generated `custom.connectors` table in the top-level README. */
+export const DEPLOYMENT_OPTIONS_MARKERS = blockMarkers('deploy-options', 'lib/deploy/options.ts');
+
+/** The `custom.connectors` options table (Markdown), generated from {@link DeploymentOptionsSchema}. */
+export function deploymentOptionsTable(): string {
+  return optionsTable(DeploymentOptionsSchema, { omit: RESOLVED });
+}
 
 /** Deployment options as written (defaults not applied). */
 export type DeploymentOptionsInput = z.input<typeof DeploymentOptionsSchema>;

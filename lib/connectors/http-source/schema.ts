@@ -58,7 +58,7 @@ export const HttpSourceConfigSchema = z
       .describe('User-Agent header (alias `user-agent`). A `User-Agent` entry in `headers` wins.'),
     interval: durationSchema()
       .prefault('10s')
-      .describe('Periodic mode: time between the starts of two polls (humantime, e.g. `2s`). First poll at once; fixed rate; missed slots are skipped, never burst.'),
+      .describe('Periodic mode: time between the starts of two polls (humantime, e.g. `2s`; a legacy integer is seconds). First poll at once; fixed rate; missed slots are skipped, never burst.'),
     stream: z.boolean().default(false).describe('Streaming mode: keep one response open and split it into records on `delimiter`.'),
     delimiter: z.string().min(1).default('\n').describe('Streaming mode: record separator, may be multi-byte (e.g. "\\n\\n" for SSE).'),
     output_parts: z

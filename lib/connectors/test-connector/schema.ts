@@ -22,7 +22,7 @@ export const TestConnectorConfigSchema = z
       .describe('Number of records to produce, then stop. Unbounded when absent. (Fluvio\'s produces count-1; we produce exactly count.)'),
     timeout: durationSchema()
       .prefault('1000ms')
-      .describe('Pause between two records (humantime).'),
+      .describe('Pause between two records (humantime, e.g. `500ms`). A legacy integer is milliseconds, as Fluvio\'s test-connector documents it (`timeout: 500`).'),
     topic: z
       .string()
       .optional()

@@ -70,3 +70,21 @@ describe('architecture: layers', () => {
     expect(outside).toEqual([]);
   });
 });
+
+describe('architecture: a connector is one folder plus one registry line', () => {
+  const connectorsDir = join(ROOT, 'lib', 'connectors');
+  const folders = readdirSync(connectorsDir).filter((name) => statSync(join(connectorsDir, name)).isDirectory());
+  const product = ['lib', 'functions', 'scripts', 'serverless'].flatMap((dir) => sourceFiles(join(ROOT, dir)));
+  const registryFile = join(connectorsDir, 'index.ts');
+
+  it.each(folders)('should import lib/connectors/%s only from the registry (lib/connectors/index.ts)', (folder) => {
+    // Prepare
+    const own = join(connectorsDir, folder);
+
+    // Act
+    const importers = product.filter((file) => !file.startsWith(`${own}/`) && importsOf(file).some((target) => target === own || target.startsWith(`${own}/`)));
+
+    // Assess
+    expect(importers.map((file) => relative(ROOT, file))).toEqual([relative(ROOT, registryFile)]);
+  });
+});

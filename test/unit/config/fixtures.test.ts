@@ -51,6 +51,14 @@ const cases: FixtureCase[] = [
     },
   },
   {
+    file: 'valid-legacy-test-timeout-ms.yaml',
+    case: 'legacy test-connector: an integer timeout is milliseconds (Fluvio test-connector docs), not seconds',
+    check: (spec) => {
+      expect(spec).toMatchObject({ format: 'legacy', type: 'test-connector' });
+      expect(spec.config as TestConnectorConfig).toEqual({ count: 5, timeout: 500 });
+    },
+  },
+  {
     file: 'valid-legacy-minimal.yaml',
     case: 'legacy without create_topic, numeric version kept as written',
     check: (spec) => {
@@ -150,6 +158,7 @@ const cases: FixtureCase[] = [
   { file: 'error-empty.yaml', case: 'no document', code: ErrorCode.CONFIG_INVALID_VALUE, path: '', line: 1, column: 1, messageIncludes: 'expected a mapping' },
   { file: 'error-bad-api-version.yaml', case: 'apiVersion v1', code: ErrorCode.CONFIG_UNSUPPORTED_API_VERSION, path: 'apiVersion', line: 1, column: 13, messageIncludes: 'apiVersion: unsupported value "v1", expected one of "0.1.0", "0.2.0"' },
   { file: 'error-bad-duration.yaml', case: 'bad duration', code: ErrorCode.CONFIG_INVALID_VALUE, path: 'http.interval', line: 9, column: 13, messageIncludes: 'invalid value "2 parsecs", expected a duration such as "2s"' },
+  { file: 'error-legacy-integer-duration.yaml', case: 'legacy integer for a duration without a declared unit', code: ErrorCode.CONFIG_INVALID_VALUE, path: 'parameters.request_timeout', line: 9, column: 20, messageIncludes: 'expected a duration such as "2s"' },
   { file: 'error-bad-enum.yaml', case: 'bad enum value', code: ErrorCode.CONFIG_INVALID_VALUE, path: 'http.output_type', line: 9, column: 16, messageIncludes: 'http.output_type: unknown value "xml", expected one of "text", "json" [CONFIG_INVALID_VALUE]' },
   { file: 'error-bad-url.yaml', case: 'bad URL', code: ErrorCode.CONFIG_INVALID_VALUE, path: 'http.endpoint', line: 8, column: 13, messageIncludes: 'invalid value "ftp://example.com/file", expected an absolute http:// or https:// URL' },
   { file: 'error-bad-header.yaml', case: 'malformed header line', code: ErrorCode.CONFIG_INVALID_VALUE, path: 'parameters.headers[1]', line: 9, column: 7, messageIncludes: 'invalid value "Authorization Bearer abc", expected a header as "Name: value"' },

@@ -1,4 +1,7 @@
-import { parseDeploymentOptions, secretPrefixOf, streamPrefixOf } from '../../../lib/deploy/options';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEPLOYMENT_OPTIONS_MARKERS, deploymentOptionsTable, parseDeploymentOptions, secretPrefixOf, streamPrefixOf } from '../../../lib/deploy/options';
+import { withGeneratedBlock } from '../../../lib/schema/docs';
 import { cliParams, deploymentOptionsOf, type VariableResolver } from '../../../lib/deploy/serverless';
 import { ErrorCode } from '../../../lib/core/errors';
 import { optionsOf, thrown } from './support';
@@ -219,3 +222,22 @@ describe('Function: parseDeploymentOptions (name prefix)', () => {
     expect(error.message).toContain('--stage (provider.stage): expected `<service>-<stage>-` of at most 55 characters');
   });
 });
+
+describe('Function: deploymentOptionsTable', () => {
+  it('should keep the options table of the top-level README in sync with the schema (run `npm run docs`)', () => {
+    // Prepare
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+
+    // Assess
+    expect(readme).toContain(DEPLOYMENT_OPTIONS_MARKERS.start);
+    expect(withGeneratedBlock(readme, DEPLOYMENT_OPTIONS_MARKERS, deploymentOptionsTable())).toBe(readme);
+  });
+
+  it('should list every custom.connectors option with its default, nested ones by dotted name, and not the resolved ones', () => {
+    const table = deploymentOptionsTable();
+    expect(table).toContain('| `lambda.marginMs` | integer | `500` |');
+    expect(table).toContain('| `container.subnets` | list of string | `[]` |');
+    expect(table).not.toMatch(/\| `(service|stage|region|group)` \|/);
+  });
+});
+

@@ -1,4 +1,8 @@
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { mockClient } from 'aws-sdk-client-mock';
 import { generateService } from '../../../lib/deploy/generate';
+import { openTopicBackend } from '../../../lib/topics';
+import { streamNameOf } from '../../../lib/topics/kinesis/stream-names';
 import { idsOfType, inputOf, legacyYaml, optionsOf, periodicYaml, resourceOf, statementsOf, streamingYaml } from './support';
 
 const GETATT_QUOTES = { 'Fn::GetAtt': ['TopicQuotesStream', 'Arn'] };
@@ -120,5 +124,26 @@ describe('Function: generateService (topics → Kinesis streams)', () => {
     expect(other).toHaveLength(128);
     expect(other).not.toBe(created);
     expect(JSON.stringify(statementsOf(resources.Resources, 'OtherFunctionRole')[1]?.Resource)).toContain(`:stream/${other}"`);
+  });
+
+  it('should create the stream the runtime writes to, also when a long prefix cuts the name', async () => {
+    // Prepare: a 100-character prefix + a 40-character topic = 140 characters
+    const prefix = `${'p'.repeat(99)}-`;
+    const topic = `t${'x'.repeat(39)}`;
+    const inputs = [inputOf(periodicYaml('p', '10s', { topic }))];
+    const { resources } = generateService(inputs, optionsOf({ streamPrefix: prefix }));
+    const created = resourceOf(resources.Resources, `TopicT${'x'.repeat(39)}Stream`).Properties.Name as string;
+    const client = new KinesisClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const kinesis = mockClient(client);
+    kinesis.on(PutRecordsCommand).resolves({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1', ShardId: 'shardId-0' }] });
+
+    // Act: the runtime's backend, configured as the generated function's environment configures it
+    const opened = await openTopicBackend('kinesis', { kinesis: { client, streamPrefix: prefix }, defaultPartitionKey: 'p' });
+    await opened.topics.producer(topic).send([{ value: Buffer.from('x') }]);
+    await opened.close();
+
+    // Assess
+    expect(kinesis.commandCalls(PutRecordsCommand)[0]?.args[0].input.StreamName).toBe(created);
+    expect(streamNameOf(prefix, topic)).toBe(created);
   });
 });

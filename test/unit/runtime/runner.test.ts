@@ -36,6 +36,14 @@ describe('runtime/runner', () => {
     expect(clock.sleeps).toEqual([1000, 1000]);
   });
 
+  it('should pause a legacy test-connector integer timeout in milliseconds (500 is half a second, not 500 s)', async () => {
+    const spec = parseConnectorConfig(legacyTest('create_topic: true\n', '  count: 3\n  timeout: 500\n'), { file: 'mem.yaml', registry: defaultRegistry });
+    const clock = new VirtualClock();
+    const result = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger, clock } });
+    expect(result.metrics.records).toBe(3);
+    expect(clock.sleeps).toEqual([500, 500]);
+  });
+
   it('should refuse a legacy config whose topic is missing and not to be created', async () => {
     const spec = parseConnectorConfig(legacyTest(), { file: 'mem.yaml', registry: defaultRegistry });
     await expect(runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger } })).rejects.toBeInstanceOf(TopicNotFoundError);
