@@ -1,4 +1,4 @@
-import type { PeriodicSource, SourceContext } from '../core';
+import { type PeriodicSource, RuntimeDefaults, type SourceContext } from '../core';
 import { pollOnce } from './schedule';
 
 /**
@@ -19,7 +19,7 @@ export interface PollWindow {
   anchorMs?: number;
   /**
    * Stop this long (ms) before `endMs`: no poll starts after `endMs - marginMs`, and a poll still
-   * running then is aborted, so one invocation never overlaps the next. Default 500.
+   * running then is aborted, so one invocation never overlaps the next. Default `RuntimeDefaults.marginMs` (500).
    */
   marginMs?: number;
 }
@@ -60,7 +60,7 @@ export function windowSlots(intervalMs: number, window: Pick<PollWindow, 'startM
 export async function runWindow(source: PeriodicSource, ctx: SourceContext, window: PollWindow): Promise<WindowReport> {
   const { clock, log } = ctx;
   const slots = windowSlots(source.intervalMs, window);
-  const deadline = window.endMs - (window.marginMs ?? 500);
+  const deadline = window.endMs - (window.marginMs ?? RuntimeDefaults.marginMs);
   const report: WindowReport = { slots, polls: 0, skipped: 0, driftMs: [] };
 
   // Abort the in-flight poll at the deadline (and when the caller aborts).

@@ -1,5 +1,5 @@
 /** The embedded local topic store (SQLite). */
-export { DATA_DIR_ENV, DEFAULT_DATA_DIR_NAME, resolveDataDir } from './dataDir';
+export { DATA_DIR_ENV, DEFAULT_DATA_DIR_NAME, resolveDataDir } from './data-dir';
 export { LocalTopicConsumer } from './consumer';
 export { LocalTopicProducer } from './producer';
 export { LocalTopicStore, type LocalTopicStoreOptions, openLocalTopicStore, TOPICS_DB_FILE } from './store';
