@@ -113,13 +113,11 @@ export async function findDeployment(clients: Pick<CloudClients, 'cloudFormation
     const found = descriptorsOf(name, outputs);
     notes.push(...found.notes);
     if (!/_COMPLETE$/.test(status) || status === 'ROLLBACK_COMPLETE') notes.push(`stack ${name} is ${status}`);
+    else if (found.connectors.length === 0 && found.notes.length === 0) notes.push(`stack ${name} has no connector outputs (deployed before \`connector cloud\` existed? redeploy it)`);
     const deadLetterQueueUrl = outputs.find((output) => output.OutputKey === 'DeadLetterQueueUrl')?.OutputValue;
     return { name, status, ...(deadLetterQueueUrl ? { deadLetterQueueUrl } : {}), connectors: found.connectors };
   });
   const connectors = stacks.flatMap((stack) => stack.connectors).sort((a, b) => a.name.localeCompare(b.name) || a.stack.localeCompare(b.stack));
-  if (connectors.length === 0 && stacks.every((stack) => /_COMPLETE$/.test(stack.status))) {
-    notes.push(`stack${stacks.length > 1 ? 's' : ''} ${names.join(', ')} ha${stacks.length > 1 ? 've' : 's'} no connector outputs (deployed before \`connector cloud\` existed? redeploy)`);
-  }
   return { target, stacks, connectors, notes };
 }
 
