@@ -44,9 +44,9 @@ export function buildProgram(deps: ProgramDeps = {}): Command {
  * Entry point of `bin/connector.js`. Exit codes: 0 success, 1 runtime failure, 2 bad config or
  * usage. Errors are printed to stderr as one message (config errors list every located issue).
  */
-export async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[], deps: ProgramDeps = {}): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(deps).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version exit 0; commander already printed its message

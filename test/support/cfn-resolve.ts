@@ -1,12 +1,16 @@
 /**
  * Resolves the intrinsic functions of a CloudFormation output value the way CloudFormation does
- * when it reports the stack's outputs (`DescribeStacks`), for the subset the generator uses in
- * outputs: `Ref`, `Fn::GetAtt` and `Fn::Join`. Physical names come from `physical`; an unknown
- * reference fails the test (a typo in a logical ID would fail the real deploy too).
+ * when it reports the stack's outputs (`DescribeStacks`) or a resource's properties, for the subset
+ * the generator uses: `Ref`, `Fn::GetAtt`, `Fn::Join` and `Fn::Sub` (string form). Physical names
+ * come from `physical` (pseudo parameters from {@link PSEUDO_VALUES}); an unknown reference fails
+ * the test (a typo in a logical ID would fail the real deploy too).
  */
 
 /** Physical values of `Ref` (`LogicalId`) and `Fn::GetAtt` (`LogicalId.Attribute`). */
 export type PhysicalValues = Readonly<Record<string, string>>;
+
+/** Values of the pseudo parameters the generator uses. */
+export const PSEUDO_VALUES: PhysicalValues = { 'AWS::AccountId': '123456789012', 'AWS::Region': 'us-east-1', 'AWS::Partition': 'aws' };
 
 export function resolveIntrinsics(value: unknown, physical: PhysicalValues): unknown {
   if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, physical));
@@ -16,9 +20,12 @@ export function resolveIntrinsics(value: unknown, physical: PhysicalValues): unk
     const [key, arg] = entries[0]!;
     if (key === 'Ref' || key === 'Fn::GetAtt') {
       const name = key === 'Ref' ? (arg as string) : (arg as string[]).join('.');
-      const resolved = physical[name];
+      const resolved = physical[name] ?? PSEUDO_VALUES[name];
       if (resolved === undefined) throw new Error(`no physical value for ${key} ${name}; have ${Object.keys(physical).join(', ')}`);
       return resolved;
+    }
+    if (key === 'Fn::Sub' && typeof arg === 'string') {
+      return arg.replace(/\$\{([^}!]+)\}/g, (_, name: string) => resolveIntrinsics(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name }, physical) as string);
     }
     if (key === 'Fn::Join') {
       const [separator, parts] = arg as [string, unknown[]];
