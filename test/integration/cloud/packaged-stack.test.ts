@@ -15,6 +15,7 @@ import { mockedCloudClients } from '../../support/cloud';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
 import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
 import { packagedTemplate, resourcesOfType, runServerless, serviceDir, type ServiceDir, type Template } from '../../support/serverless';
+import { waitFor } from '../../support/wait-for';
 
 jest.setTimeout(120_000);
 
@@ -46,12 +47,17 @@ describe('connector cloud on the packaged stack (AWS answers mocked from the tem
 
   /** Runs `connector <args>` in this process with the mocked clients; returns its output and exit code. */
   async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+    return cliWith({}, ...args);
+  }
+
+  /** {@link cli} with more `connector cloud` dependencies (the `--follow` signal and poll interval). */
+  async function cliWith(deps: { followSignal?: () => AbortSignal; followPollMs?: number }, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
     let stdout = '';
     let stderr = '';
     const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true));
     const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true));
     try {
-      await main(['node', 'connector', 'cloud', ...args, '--serverless-config', `${service.dir}/serverless.yml`], { cloud: { clients: () => clients } });
+      await main(['node', 'connector', 'cloud', ...args, '--serverless-config', `${service.dir}/serverless.yml`], { cloud: { clients: () => clients, ...deps } });
     } finally {
       out.mockRestore();
       err.mockRestore();
@@ -134,9 +140,10 @@ describe('connector cloud on the packaged stack (AWS answers mocked from the tem
 
     // CloudWatch Logs: the log groups the stack creates
     const logGroups = new Set(Object.values(resourcesOfType(template, 'AWS::Logs::LogGroup')).map((resource) => resource.Properties?.LogGroupName as string));
+    const eventTime = Date.now() - 1000;
     mocks.logs.on(FilterLogEventsCommand).callsFake((input: { logGroupName: string }) => {
       if (!logGroups.has(input.logGroupName)) throw Object.assign(new Error('The specified log group does not exist.'), { name: 'ResourceNotFoundException' });
-      return { events: [{ eventId: '1', timestamp: Date.now() - 1000, logStreamName: 's', message: `{"msg":"from ${input.logGroupName}"}\n` }] };
+      return { events: [{ eventId: '1', timestamp: eventTime, logStreamName: 's', message: `{"msg":"from ${input.logGroupName}"}\n` }] };
     });
   });
 
@@ -222,6 +229,22 @@ describe('connector cloud on the packaged stack (AWS answers mocked from the tem
     // Assess
     expect(poller.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \{"msg":"from \/aws\/lambda\/connectors-dev-hourly"\}\n$/);
     expect(task.stdout).toContain('{"msg":"from /ecs/connectors-dev-quotes-stream"}');
+  });
+
+  it('should follow a task\'s log group until stopped', async () => {
+    // Prepare
+    const stop = new AbortController();
+    const calls = mocks.logs.commandCalls(FilterLogEventsCommand).length;
+
+    // Act: stop once the CLI has polled three times
+    const following = cliWith({ followSignal: () => stop.signal, followPollMs: 5 }, 'logs', '--name', 'quotes-stream', '--follow');
+    await waitFor(() => mocks.logs.commandCalls(FilterLogEventsCommand).length >= calls + 3);
+    stop.abort();
+    const { stdout, code } = await following;
+
+    // Assess: the one event, printed once however often it was polled
+    expect(code).toBe(0);
+    expect(stdout.match(/from \/ecs\/connectors-dev-quotes-stream/g)).toHaveLength(1);
   });
 
   it('should fail a name that is not deployed with exit 1 and the deployed names', async () => {

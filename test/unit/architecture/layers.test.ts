@@ -15,7 +15,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   config: ['core', 'schema', 'transforms'],
   runtime: ['core', 'schema', 'config', 'transforms', 'topics'],
   deploy: ['core', 'schema', 'config', 'transforms', 'topics', 'connectors'],
-  cloud: ['core', 'schema', 'deploy'],
+  cloud: ['core', 'deploy'],
   cli: ['core', 'schema', 'config', 'transforms', 'topics', 'connectors', 'runtime', 'cloud'],
   functions: ['core', 'schema', 'config', 'transforms', 'topics', 'connectors', 'runtime'],
 };
