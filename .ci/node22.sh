@@ -55,9 +55,10 @@ prepare() {
 
 run_tests() {
   prepare
-  local binding=node_modules/better-sqlite3/build/Release/better_sqlite3.node
+  binding=node_modules/better-sqlite3/build/Release/better_sqlite3.node
   cp "$binding" "$binding.machine-node"
-  trap 'mv -f "$binding.machine-node" "$binding"' EXIT
+  # shellcheck disable=SC2064 # expanded now: the path is fixed
+  trap "mv -f '$binding.machine-node' '$binding'" EXIT
   cp "$(binding22)" "$binding"
   echo "Test suite on Node $("$node22" --version)"
   # Node 22 first on PATH: the child processes the tests start (osls, npm, the CLI) run on it too.

@@ -23,6 +23,7 @@ interface CloudOptions extends CloudTargetOptions {
   stack?: string;
   follow?: boolean;
   since?: string;
+  log?: boolean;
 }
 
 /** Left-aligned columns, one leading space, two between columns (like `connector deploy list`). */
@@ -67,7 +68,7 @@ export function registerCloud(program: Command, deps: CloudCommandDeps = {}): vo
     .option('--service <name>', 'Serverless service name (default: `service` of ./serverless.yml)')
     .option('--stage <stage>', 'stage it was deployed to (default: provider.stage of serverless.yml, else dev)')
     .option('--region <region>', 'AWS region (default: provider.region of serverless.yml, else AWS_REGION, else us-east-1)')
-    .option('--serverless-config <file>', 'serverless.yml to read the defaults from', undefined);
+    .option('--serverless-config <file>', 'serverless.yml to read the defaults from (default ./serverless.yml)');
   const now = (): number => (deps.now ?? Date.now)();
 
   cloud
@@ -122,7 +123,7 @@ export function registerCloud(program: Command, deps: CloudCommandDeps = {}): vo
       const { invokeWindow } = await import('../../cloud/invoke');
       process.stderr.write(`Invoking ${'function' in connector ? connector.function : connector.name} for one window (this takes as long as the window)...\n`);
       const result = await invokeWindow(clients, connector, { region: target.region, now: now() });
-      if ((options as { log?: boolean }).log && result.logTail) process.stderr.write(`${result.logTail.trimEnd()}\n`);
+      if (options.log && result.logTail) process.stderr.write(`${result.logTail.trimEnd()}\n`);
       await writeOut(`${JSON.stringify(result.report, null, 2)}\n`);
     });
 
