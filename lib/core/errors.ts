@@ -72,6 +72,12 @@ export const ErrorCode = {
   DEPLOY_TOPIC_TOO_LARGE: 'DEPLOY_TOPIC_TOO_LARGE',
   /** The config has transforms, which deployed connectors cannot run yet. */
   DEPLOY_TRANSFORMS_UNSUPPORTED: 'DEPLOY_TRANSFORMS_UNSUPPORTED',
+  /** `connector cloud`: no stack of the service and stage in the region, or a stack without connector descriptors. */
+  CLOUD_NOT_DEPLOYED: 'CLOUD_NOT_DEPLOYED',
+  /** `connector cloud`: an AWS API call failed (credentials, permissions, endpoint, throttling after retries). */
+  CLOUD_REQUEST_FAILED: 'CLOUD_REQUEST_FAILED',
+  /** `connector cloud invoke`: the function ran and returned an error (its message and log tail are printed). */
+  CLOUD_INVOKE_FAILED: 'CLOUD_INVOKE_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

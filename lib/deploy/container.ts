@@ -1,6 +1,7 @@
 import { ConnectorEnv, encodeRuntimeEnv } from '../core';
 import { logStatement, secretArn, secretStatements, streamStatement } from './access';
-import { arn, type CfnResource, getAtt, type IamStatement, ref, role } from './cfn';
+import { arn, type CfnOutput, type CfnResource, getAtt, type IamStatement, ref, role } from './cfn';
+import { descriptorOutput } from './descriptor';
 import type { Fragment, PlacementContext, PlacementDefinition } from './fragment';
 import { RESOURCE_SUFFIXES as S } from './naming';
 import { streamPrefixOf } from './options';
@@ -40,7 +41,8 @@ export function imagePullStatements(image: string | undefined): IamStatement[] {
  * The `task` placement: one streaming source → an ECS Fargate service with one task running
  * `connector run` from the project image, with its log group, task role (put to its own stream) and
  * execution role (pull the image from its ECR repository only, write its own log group, read its
- * own secrets, which ECS injects as environment variables); per stack, the ECS cluster.
+ * own secrets, which ECS injects as environment variables); per stack, the ECS cluster. Output: the
+ * connector's descriptor (kind `task`, cluster and service names) for `connector cloud`.
  *
  * The service keeps one task running and replaces it when it stops. Deployments start the new task
  * before stopping the old one (100 % / 200 %): a short overlap may duplicate records, but no
@@ -52,13 +54,37 @@ export const taskPlacement: PlacementDefinition<Extract<Placement, { kind: 'task
   resourcesPerConnector: 5,
   sharedResources: 1,
   derivedSuffixes: [],
-  connector: (input, _placement, context) => ({ functions: {}, resources: taskResources(input, context), outputs: {} }),
+  connector: (input, _placement, context) => ({ functions: {}, resources: taskResources(input, context), outputs: Object.fromEntries([taskDescriptor(input, context)]) }),
   stack: (): Fragment => ({
     functions: {},
     resources: { [CLUSTER]: { Type: 'AWS::ECS::Cluster', Properties: { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] } } },
     outputs: { ClusterName: { Description: 'ECS cluster of the streaming sources', Value: ref(CLUSTER) } },
   }),
 };
+
+/** Desired task count of a streaming source's service. */
+export const DESIRED_TASKS = 1;
+
+/** The descriptor output of one streaming source (kind `task`: cluster and service names) for `connector cloud`. */
+function taskDescriptor(input: ConnectorInput, { names, stream }: PlacementContext): [string, CfnOutput] {
+  return descriptorOutput(names.base, {
+    kind: 'task',
+    name: input.spec.name,
+    type: input.spec.type,
+    config: input.file,
+    topic: input.spec.topic.name,
+    stream: stream.name,
+    logGroup: taskLogGroupName(names.physical),
+    cluster: ref(CLUSTER),
+    service: getAtt(names.base + S.SERVICE, 'Name'),
+    tasks: DESIRED_TASKS,
+  });
+}
+
+/** Log group of a task: `/ecs/<service>-<stage>-<connector>`. */
+function taskLogGroupName(physical: string): string {
+  return `/ecs/${physical}`;
+}
 
 /** The resources of one streaming source (see {@link taskPlacement}). */
 function taskResources(input: ConnectorInput, { names, stream, options }: PlacementContext): Record<string, CfnResource> {
@@ -68,7 +94,7 @@ function taskResources(input: ConnectorInput, { names, stream, options }: Placem
   const taskRoleId = names.base + S.TASK_ROLE;
   const executionRoleId = names.base + S.EXECUTION_ROLE;
   const taskDefinitionId = names.base + S.TASK_DEFINITION;
-  const logGroupName = `/ecs/${names.physical}`;
+  const logGroupName = taskLogGroupName(names.physical);
 
   const environment = Object.entries(
     encodeRuntimeEnv({
@@ -121,7 +147,7 @@ function taskResources(input: ConnectorInput, { names, stream, options }: Placem
       Properties: {
         Cluster: ref(CLUSTER),
         TaskDefinition: ref(taskDefinitionId),
-        DesiredCount: 1,
+        DesiredCount: DESIRED_TASKS,
         LaunchType: 'FARGATE',
         NetworkConfiguration: {
           AwsvpcConfiguration: {

@@ -2,6 +2,7 @@ import { ConnectorEnv, ConnectorError, encodeRuntimeEnv, environmentBytes, Error
 import { formatDuration } from '../schema/duration';
 import { logStatement, secretLocation, secretStatements, streamStatement } from './access';
 import { arn, type CfnResource, getAtt, ref, role, sub } from './cfn';
+import { DEFAULT_SCHEDULE_GROUP, descriptorOutput } from './descriptor';
 import type { Fragment, FunctionDefinition, PlacementDefinition } from './fragment';
 import { RESOURCE_SUFFIXES as S } from './naming';
 import { streamPrefixOf } from './options';
@@ -51,6 +52,7 @@ function scheduledEventInput(): unknown {
  * - Timeout: the window (60 s, or N minutes for a native schedule) plus 10 s to finish writing, at
  *   most 900 s (Lambda limit). Polls never run past the window; only failing writes may.
  * - Role: logs of its own log group, put to its own stream, read its own secrets, send to the DLQ.
+ * - Output: the connector's descriptor (kind `poller`, function and schedule names) for `connector cloud`.
  * @throws ConnectorError DEPLOY_ENVIRONMENT_TOO_LARGE when the environment exceeds Lambda's 4 KB limit.
  */
 export const functionPlacement: PlacementDefinition<FunctionPlacement> = {
@@ -126,7 +128,21 @@ export const functionPlacement: PlacementDefinition<FunctionPlacement> = {
         [roleId]: role('lambda.amazonaws.com', 'connector', statements, { Description: `Connector ${spec.name}: its log group, stream ${stream.name} and secrets only` }),
         [names.base + S.SCHEDULE]: schedule_,
       },
-      outputs: {},
+      outputs: Object.fromEntries([
+        descriptorOutput(names.base, {
+          kind: 'poller',
+          name: spec.name,
+          type: spec.type,
+          config: input.file,
+          topic: spec.topic.name,
+          stream: stream.name,
+          logGroup: `/aws/lambda/${names.physical}`,
+          function: names.physical,
+          schedule: ref(names.base + S.SCHEDULE), // the schedule's generated name
+          scheduleGroup: DEFAULT_SCHEDULE_GROUP,
+          every,
+        }),
+      ]),
     };
   },
   stack(options): Fragment {

@@ -3,6 +3,7 @@ import { streamNameOf } from '../topics/kinesis/stream-names';
 import type { StreamRef } from './access';
 import { type CfnOutput, type CfnResource, getAtt, ref } from './cfn';
 import { CLUSTER, taskPlacement } from './container';
+import { MAX_OUTPUTS_PER_STACK } from './descriptor';
 import { emptyFragment, type Fragment, type FunctionDefinition, type PlacementDefinition } from './fragment';
 import { DEAD_LETTER_QUEUE, functionPlacement, SCHEDULER_ROLE } from './function';
 import { connectorNames, logicalIdRegistry, streamLogicalId } from './naming';
@@ -130,6 +131,22 @@ export function checkResourceBudget(plans: readonly ConnectorPlan[], createdTopi
   return counts;
 }
 
+/** Outputs osls adds to every stack (`ServerlessDeploymentBucketName`). */
+export const OSLS_OUTPUTS_PER_STACK = 1;
+
+/**
+ * The outputs budget: CloudFormation allows 200 outputs per stack. Ours are one connector
+ * descriptor per connector, one ARN per created stream and a few per stack, so a stack within 500
+ * resources has at most about 170; this guards the sum when more outputs are added.
+ * @throws ConnectorError DEPLOY_STACK_TOO_LARGE when the stack would have more than 200 outputs.
+ */
+export function checkOutputBudget(outputs: Readonly<Record<string, unknown>>): void {
+  const count = Object.keys(outputs).length + OSLS_OUTPUTS_PER_STACK;
+  if (count > MAX_OUTPUTS_PER_STACK) {
+    throw new ConnectorError(`the stack would have ${count} CloudFormation outputs (limit ${MAX_OUTPUTS_PER_STACK}): set custom.connectors.groups higher to spread the connectors over more stacks`, ErrorCode.DEPLOY_STACK_TOO_LARGE);
+  }
+}
+
 /**
  * Step 4: the stream of each topic this stack creates: on-demand, KMS-encrypted, retained on
  * removal unless `retainStreams: false`.
@@ -211,10 +228,11 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
     const placement = placementDefinition(plan.placement.kind);
     const fragment = placement.connector(input, plan.placement, { names, stream, options });
     for (const key of Object.keys(fragment.functions)) for (const suffix of placement.derivedSuffixes) claim(logicalPrefixOf(key) + suffix, plan.file);
-    for (const id of Object.keys(fragment.resources)) claim(id, plan.file);
+    for (const id of [...Object.keys(fragment.resources), ...Object.keys(fragment.outputs)]) claim(id, plan.file);
     merge(service, fragment);
   }
   merge(service, stackResources(new Set(mine.map((plan) => plan.placement.kind)), options));
+  checkOutputBudget(service.outputs);
 
   return {
     stackName: options.groups > 1 ? `${options.service}-${options.stage}-g${group}` : `${options.service}-${options.stage}`,

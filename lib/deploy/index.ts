@@ -1,8 +1,22 @@
 export { type CfnOutput, type CfnResource, type IamStatement } from './cfn';
-export { CLUSTER, CONTAINER_NAME, taskPlacement, UNSET } from './container';
+export { CLUSTER, CONTAINER_NAME, DESIRED_TASKS, taskPlacement, UNSET } from './container';
 export { type Fragment, type FunctionDefinition, type PlacementContext, type PlacementDefinition } from './fragment';
+export {
+  type ConnectorDescriptor,
+  ConnectorDescriptorSchema,
+  DEFAULT_SCHEDULE_GROUP,
+  DESCRIPTOR_OUTPUT_SUFFIX,
+  DESCRIPTOR_VERSION,
+  descriptorOutput,
+  descriptorOutputId,
+  type DeployedKind,
+  type DescriptorTemplate,
+  jsonWithIntrinsics,
+  MAX_OUTPUTS_PER_STACK,
+} from './descriptor';
 export { DEAD_LETTER_QUEUE, functionPlacement, MAX_EVENT_AGE_S, POLLER_HANDLER, SCHEDULER_ROLE } from './function';
 export {
+  checkOutputBudget,
   checkResourceBudget,
   type ConnectorPlan,
   generateService,

@@ -15,7 +15,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   config: ['core', 'schema', 'transforms'],
   runtime: ['core', 'schema', 'config', 'transforms', 'topics'],
   deploy: ['core', 'schema', 'config', 'transforms', 'topics', 'connectors'],
-  cli: ['core', 'schema', 'config', 'transforms', 'topics', 'connectors', 'runtime'],
+  cloud: ['core', 'deploy'],
+  cli: ['core', 'schema', 'config', 'transforms', 'topics', 'connectors', 'runtime', 'cloud'],
   functions: ['core', 'schema', 'config', 'transforms', 'topics', 'connectors', 'runtime'],
 };
 
