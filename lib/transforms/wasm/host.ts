@@ -68,11 +68,11 @@ async function compile(path: string, maxMemoryBytes: number): Promise<LoadedModu
   } catch (err) {
     throw invalid(path, (err as Error).message);
   }
-  const exports = new Map(WebAssembly.Module.exports(module).map((entry) => [entry.name, entry.kind]));
-  const found = ENTRY_POINTS.find(([name]) => exports.get(name) === 'function');
+  const exported = new Map(WebAssembly.Module.exports(module).map((entry) => [entry.name, entry.kind]));
+  const found = ENTRY_POINTS.find(([name]) => exported.get(name) === 'function');
   if (!found) throw invalid(path, `it exports none of the SmartModule entry points (${ENTRY_POINTS.map(([name]) => name).join(', ')})`);
-  if (exports.get('memory') !== 'memory') throw invalid(path, 'it does not export its memory as "memory"');
-  if (exports.get('alloc') !== 'function') throw invalid(path, 'it does not export "alloc" (fluvio-smartmodule provides it)');
+  if (exported.get('memory') !== 'memory') throw invalid(path, 'it does not export its memory as "memory"');
+  if (exported.get('alloc') !== 'function') throw invalid(path, 'it does not export "alloc" (fluvio-smartmodule provides it)');
   const imports = WebAssembly.Module.imports(module);
   const foreign = imports.filter((entry) => !(entry.kind === 'function' && (entry.name === 'copy_records' || entry.module === 'wasi_snapshot_preview1')));
   if (foreign.length > 0) {
@@ -84,7 +84,7 @@ async function compile(path: string, maxMemoryBytes: number): Promise<LoadedModu
     module,
     kind: found[1],
     entry: found[0],
-    hasInit: exports.get('init') === 'function',
+    hasInit: exported.get('init') === 'function',
     wasi: imports.some((entry) => entry.module === 'wasi_snapshot_preview1'),
     maxMemoryBytes,
   };
@@ -130,10 +130,17 @@ export class SmartModuleInstance {
     await this.close();
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: this.loaded.module, version: SMARTMODULE_VERSION, wasi: this.loaded.wasi } });
     this.worker = worker;
-    worker.on('message', (reply: WorkerReply) => this.settle(reply));
-    worker.on('error', (err) => this.settle({ type: 'exit', reason: err.message }));
+    // Events of a worker that was replaced or stopped (a timeout, a trap) must not answer the next one.
+    const current = (): boolean => this.worker === worker;
+    worker.on('message', (reply: WorkerReply) => {
+      if (current()) this.settle(reply);
+    });
+    worker.on('error', (err) => {
+      if (current()) this.settle({ type: 'exit', reason: err.message });
+    });
     worker.on('exit', (code) => {
-      if (this.worker === worker) this.worker = undefined;
+      if (!current()) return;
+      this.worker = undefined;
       this.settle({ type: 'exit', reason: `its worker exited (${code})` });
     });
     const reply = await this.next(this.timeoutMs, 'instantiating it');

@@ -20,7 +20,7 @@ export function smartModuleWorker(): void {
   const port = threads.parentPort as import('node:worker_threads').MessagePort;
   const data = threads.workerData as { module: WebAssembly.Module; version: number; wasi: boolean };
   let pending: { ptr: number; len: number } | null = null;
-  let exports: WebAssembly.Exports;
+  let api: WebAssembly.Exports;
   try {
     const imports: WebAssembly.Imports = {};
     let wasi: import('node:wasi').WASI | undefined;
@@ -43,20 +43,20 @@ export function smartModuleWorker(): void {
     }
     const instance = new WebAssembly.Instance(data.module, imports);
     if (wasi && 'memory' in instance.exports) wasi.initialize(instance as object);
-    exports = instance.exports;
+    api = instance.exports;
   } catch (err) {
     port.postMessage({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     return;
   }
-  const memory = exports.memory as WebAssembly.Memory;
-  const alloc = exports.alloc as (len: number) => number;
+  const memory = api.memory as WebAssembly.Memory;
+  const alloc = api.alloc as (len: number) => number;
   port.on('message', (message: { type: 'call'; fn: string; input: Uint8Array }) => {
     try {
       pending = null;
       const ptr = alloc(message.input.length) >>> 0;
       // `alloc` may grow the memory, which detaches older views of it: view it afresh each time.
       new Uint8Array(memory.buffer, ptr, message.input.length).set(message.input);
-      const code = (exports[message.fn] as (ptr: number, len: number, version: number) => number)(ptr, message.input.length, data.version);
+      const code = (api[message.fn] as (ptr: number, len: number, version: number) => number)(ptr, message.input.length, data.version);
       const copied = pending as { ptr: number; len: number } | null;
       const output = copied ? new Uint8Array(memory.buffer, copied.ptr, copied.len).slice() : null;
       port.postMessage({ type: 'result', code, output }, output ? [output.buffer] : []);
