@@ -84,7 +84,10 @@ export const TransformStepSchema = z.strictObject({
     .default({})
     .describe('Parameters of the SmartModule (its `init`); a map or list value is passed as JSON text.'),
   lookback: z
-    .strictObject({ last: wholeNumber(0, 'a number of records'), age: durationSchema() })
+    .strictObject({
+      last: wholeNumber(0, 'a number of records').describe('Fluvio lookback: the last N records of the topic. Accepted and ignored here (SPU only).'),
+      age: durationSchema().describe('Fluvio lookback: records younger than this. Accepted and ignored here (SPU only).'),
+    })
     .partial()
     .optional()
     .describe('Fluvio lookback. Only used by SmartModules running on a Fluvio SPU: accepted and ignored here, as by Fluvio source connectors.'),
