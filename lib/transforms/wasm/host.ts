@@ -111,6 +111,9 @@ type WorkerReply = { type: 'ready' } | { type: 'failed'; message: string } | { t
 
 const WORKER_SOURCE = `(${smartModuleWorker.toString()})()`;
 
+/** Longest a worker may take to start and instantiate its module (a `start` function could loop), ms. */
+const INSTANTIATE_TIMEOUT_MS = 30_000;
+
 /**
  * One instance of a SmartModule, on its own worker thread. Calls are serial. A call that traps or
  * runs past `timeoutMs` rejects with a {@link SmartModuleCallError}; the worker is then gone (after
@@ -143,7 +146,8 @@ export class SmartModuleInstance {
       this.worker = undefined;
       this.settle({ type: 'exit', reason: `its worker exited (${code})` });
     });
-    const reply = await this.next(this.timeoutMs, 'instantiating it');
+    // Starting a thread and instantiating is not the module's call: it gets its own, wider limit.
+    const reply = await this.next(Math.max(this.timeoutMs, INSTANTIATE_TIMEOUT_MS), 'instantiating it');
     if (reply.type !== 'ready') {
       await this.close();
       throw invalid(this.loaded.path, `cannot instantiate it: ${reply.type === 'failed' ? reply.message : reply.type === 'exit' ? reply.reason : 'unexpected reply'}`);
