@@ -27,7 +27,7 @@ export const ErrorCode = {
   CONFIG_SECRET_UNDECLARED: 'CONFIG_SECRET_UNDECLARED',
   /** The secrets file could not be read or has a malformed line. */
   SECRETS_FILE_INVALID: 'SECRETS_FILE_INVALID',
-  /** The config asks for something this project does not run yet (e.g. transforms, WebSocket). */
+  /** The config asks for something this project does not run yet (e.g. WebSocket, a sink). */
   CONFIG_UNSUPPORTED: 'CONFIG_UNSUPPORTED',
   /** The topic does not exist and the config does not allow creating it. */
   TOPIC_NOT_FOUND: 'TOPIC_NOT_FOUND',

@@ -94,7 +94,8 @@ async function compile(path: string, maxMemoryBytes: number): Promise<LoadedModu
 export class SmartModuleCallError extends Error {
   constructor(
     message: string,
-    readonly cause_: 'trap' | 'timeout',
+    /** `trap`: the module trapped (or its worker died); `timeout`: it ran past its time limit and was stopped. */
+    readonly kind: 'trap' | 'timeout',
   ) {
     super(message);
     this.name = 'SmartModuleCallError';

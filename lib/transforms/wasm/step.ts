@@ -69,7 +69,7 @@ export async function openWasmStep(loaded: LoadedModule, params: Readonly<Record
     } catch (err) {
       if (!(err instanceof SmartModuleCallError)) throw err;
       restart = true;
-      return { failed: { message: err.message, cause: err.cause_ } };
+      return { failed: { message: err.message, cause: err.kind } };
     }
     if (result.code < 0) return { failed: { message: `${loaded.entry} returned ${result.code}: ${TRANSFORM_STATUS[result.code] ?? 'unknown error'}`, cause: 'error' } };
     if (!result.output) return { failed: { message: `${loaded.entry} returned ${result.code} without passing its output to copy_records`, cause: 'error' } };
