@@ -23,6 +23,10 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/bin bin
+# SmartModule files (.wasm) of the configs' transforms, at the paths the configs name them from
+# (CONNECTOR_CONFIG_FILE=configs/x.yaml resolves ./m.wasm to /app/configs/m.wasm). The YAML is
+# left out by .dockerignore: a task gets its config in CONNECTOR_CONFIG.
+COPY configs configs
 # SIGTERM (ECS stop, deployment) reaches node directly: the connector flushes and exits 0.
 USER node
 ENTRYPOINT ["node", "bin/connector.js"]

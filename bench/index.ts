@@ -3,12 +3,14 @@ import { benchDeploy } from './deploy';
 import { benchHttp } from './http';
 import type { BenchResult } from './result';
 import { benchLocalStore } from './store';
+import { benchTransforms } from './transforms';
 
 /** Benchmark suites by name: `npm run bench -- <name…>` runs only those (all when none is named). */
 export const SUITES = {
   http: () => benchHttp(),
   store: () => benchLocalStore(),
   deploy: () => benchDeploy(),
+  transforms: () => benchTransforms(),
 } as const satisfies Record<string, () => Promise<BenchResult[]>>;
 
 export type SuiteName = keyof typeof SUITES;
@@ -27,7 +29,7 @@ export function formatTable(results: readonly BenchResult[]): string {
 const isSuite = (name: string): name is SuiteName => Object.hasOwn(SUITES, name);
 
 /**
- * `npm run bench [-- suite…]`: the named suites (`http`, `store`, `deploy`; default all), in that
+ * `npm run bench [-- suite…]`: the named suites (`http`, `store`, `deploy`, `transforms`; default all), in that
  * order, one table. Figures, not pass/fail tests.
  */
 async function main(argv: string[]): Promise<void> {

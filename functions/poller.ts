@@ -1,7 +1,9 @@
 /**
  * The Lambda handler of every periodic source (`functions/poller.handler`): one scheduled
  * invocation polls the config's endpoint at each interval slot of its window and produces to the
- * topic's Kinesis stream, through the same `runConnector` as `connector run`.
+ * topic's Kinesis stream, through the same `runConnector` as `connector run` (transforms included:
+ * their state, an aggregate's accumulator, lives for one invocation's window; SmartModule files
+ * come in the function's package, next to the config's path).
  *
  * Configured by the generator (lib/deploy) through environment variables (`ConnectorEnv`); secret
  * values come from SSM Parameter Store or Secrets Manager through middy middlewares, into the
@@ -35,6 +37,10 @@ export interface PollResult {
   dropped: number;
   /** Largest lateness of a poll behind its slot, ms. */
   maxDriftMs: number;
+  /** Transforms: records they removed by design, records they failed on, of those written to `<topic>-dlq`. */
+  filtered: number;
+  transformErrors: number;
+  deadLettered: number;
 }
 
 /** Side effects of the handler; every field has a real default. */
@@ -160,6 +166,9 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
         errors: metrics.errors,
         dropped: metrics.dropped,
         maxDriftMs: Math.max(0, ...report.driftMs),
+        filtered: metrics.filtered,
+        transformErrors: metrics.transformErrors,
+        deadLettered: metrics.deadLettered,
       };
       if (report.polls > 0 && metrics.records === 0 && metrics.errors >= report.polls) {
         throw new ConnectorError(`${spec.name}: every poll of the window failed (${report.polls} polls, ${metrics.errors} errors); see the log`, ErrorCode.CONNECTOR_POLLS_FAILED);

@@ -4,16 +4,20 @@ import { defaultRegistry } from '../lib/connectors';
 import { withOptionsTable } from '../lib/connectors/docs';
 import { DEPLOYMENT_OPTIONS_MARKERS, deploymentOptionsTable } from '../lib/deploy/options';
 import { withGeneratedBlock } from '../lib/schema/docs';
+import { defaultTransforms } from '../lib/transforms';
+import { withTransformTables } from '../lib/transforms/docs';
 
 /**
  * `npm run docs`: regenerates, from the zod schemas, the options table of every connector README,
- * and in the top-level README the http-source table and the deployment options table.
+ * the step options and built-in transforms tables of lib/transforms/README.md, and in the
+ * top-level README the http-source table and the deployment options table.
  */
 const root = resolve(__dirname, '../..');
 const topLevel = join(root, 'README.md');
 const edits: Array<{ file: string; edit: (text: string) => string }> = [
   ...defaultRegistry.definitions.map((def) => ({ file: join(root, 'lib', 'connectors', def.type, 'README.md'), edit: (text: string) => withOptionsTable(text, def) })),
   { file: topLevel, edit: (text) => withOptionsTable(text, defaultRegistry.get('http-source')!) },
+  { file: join(root, 'lib', 'transforms', 'README.md'), edit: (text) => withTransformTables(text, defaultTransforms) },
   { file: topLevel, edit: (text) => withGeneratedBlock(text, DEPLOYMENT_OPTIONS_MARKERS, deploymentOptionsTable(), '### Options (`custom.connectors` in serverless.yml)') },
 ];
 for (const { file, edit } of edits) {

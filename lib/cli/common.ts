@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { type ConnectorSpec, ConfigError, loadConnectorConfig, loadSecretValues, parseConnectorConfig } from '../config';
 import { formatIssueMessage } from '../config/errors';
 import { type ConnectorRegistry, defaultRegistry } from '../connectors';
@@ -68,7 +69,9 @@ export function loadSpecFrom(options: ConfigSourceOptions, registry: ConnectorRe
     throw new ConfigError([{ code: ErrorCode.CONFIG_READ, file, path: '', message: formatIssueMessage({ code: ErrorCode.CONFIG_READ, file, path: '', detail }) }]);
   }
   const secrets = loadSecretValues({ file: options.secrets, env: process.env });
-  return parseConnectorConfig(text, { file, registry, secrets });
+  // A deployed task names its config file (CONNECTOR_CONFIG_FILE): its SmartModule files are next to it in the image.
+  const configFile = process.env[ConnectorEnv.CONFIG_FILE];
+  return parseConnectorConfig(text, { file, registry, secrets, ...(configFile ? { baseDir: dirname(configFile) } : {}) });
 }
 
 /** `--topics`/`--stream-prefix` of `connector run` (see {@link openTopics}). */

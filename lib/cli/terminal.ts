@@ -15,7 +15,8 @@ export function formatBytes(n: number): string {
 
 /**
  * The `connector run` display on a terminal: log lines in a readable form, with a live counters
- * line (records, bytes, errors, dropped, last poll) kept at the bottom of stderr.
+ * line (records, bytes, errors, dropped, last poll; once a transform filtered or failed a record,
+ * filtered and transform errors too) kept at the bottom of stderr.
  */
 export function createTerminalReporter(
   stream: NodeJS.WriteStream,
@@ -25,7 +26,11 @@ export function createTerminalReporter(
 ): { log: Logger; stop(): void } {
   const status = (): string => {
     const last = metrics.lastPollAt === null ? 'never' : `${((Date.now() - metrics.lastPollAt) / 1000).toFixed(1)}s ago`;
-    return `${title} | records ${metrics.records} | ${formatBytes(metrics.bytes)} | errors ${metrics.errors} | dropped ${metrics.dropped} | last poll ${last}`;
+    const transforms =
+      metrics.filtered + metrics.transformErrors > 0
+        ? ` | filtered ${metrics.filtered} | transform errors ${metrics.transformErrors} (skipped ${metrics.transformSkipped}, dead-lettered ${metrics.deadLettered})`
+        : '';
+    return `${title} | records ${metrics.records} | ${formatBytes(metrics.bytes)} | errors ${metrics.errors} | dropped ${metrics.dropped}${transforms} | last poll ${last}`;
   };
   const redraw = (): void => {
     stream.write(`\r\x1b[K${status()}`);

@@ -29,3 +29,4 @@ export { loadSecretValues, type SecretValues } from './secrets';
 export type { ConfigFormat, ConnectorSpec, TopicSpec } from './spec';
 export { type TopicConfig, TopicConfigSchema } from './topic-config';
 export { type TransformStep, TransformParameterSchema, TransformStepSchema, TransformsSchema } from '../transforms/schema';
+export { deadLetterTopicOf, transformIssues } from './transforms';

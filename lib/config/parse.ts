@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { z } from 'zod';
 import type { ConnectorRegistry } from '../core/registry';
 import type { ConnectorDefinition } from '../core';
@@ -9,7 +10,8 @@ import { suggestName, toIssueDetails } from './issues';
 import { isPlainObject } from './normalize';
 import { loadSecretValues, renderSecrets, type SecretValues } from './secrets';
 import type { ConfigFormat, ConnectorSpec } from './spec';
-import type { TransformStep } from '../transforms/schema';
+import { defaultTransforms, type TransformRegistry, type TransformStep } from '../transforms';
+import { transformIssues } from './transforms';
 import { ConfigSource, type IssueDetail, type PathSegment } from './yaml-source';
 
 /** Options of {@link parseConnectorConfig}. */
@@ -18,6 +20,13 @@ export interface ParseOptions {
   file: string;
   /** Connector types to accept (`defaultRegistry` in production). */
   registry: ConnectorRegistry;
+  /** Built-in transforms `transforms[].uses` may name; default `defaultTransforms` (lib/transforms). */
+  transforms?: TransformRegistry;
+  /**
+   * Directory that relative SmartModule `.wasm` paths in `transforms[].uses` resolve against;
+   * default: the directory of `file` (the current directory for `$VAR`).
+   */
+  baseDir?: string;
   /** Secret values; default: the environment only (`loadSecretValues({ env: process.env })`). */
   secrets?: SecretValues;
   /**
@@ -93,8 +102,8 @@ function topLevelHints(format: ConfigFormat, registry: ConnectorRegistry, defini
   return hints;
 }
 
-function buildSpec(data: Data, format: ConfigFormat, definition: ConnectorDefinition, file: string): ConnectorSpec {
-  const common = { file, format, type: definition.type, direction: definition.direction, definition };
+function buildSpec(data: Data, format: ConfigFormat, definition: ConnectorDefinition, file: string, baseDir: string): ConnectorSpec {
+  const common = { file, baseDir, format, type: definition.type, direction: definition.direction, definition };
   const optional = (key: 'producer' | 'consumer', from: Data) => (from[key] === undefined ? {} : { [key]: from[key] });
   if (format === 'legacy') {
     const legacy = data as LegacyConfig;
@@ -140,7 +149,8 @@ function byPosition(a: ConfigIssue, b: ConfigIssue): number {
  * @throws ConfigError with every issue found (file:line:column, path, value, expected), code of the
  *   first: CONFIG_YAML_SYNTAX, CONFIG_UNSUPPORTED_API_VERSION, CONFIG_UNKNOWN_CONNECTOR,
  *   CONFIG_UNKNOWN_FIELD, CONFIG_MISSING_FIELD, CONFIG_INVALID_VALUE, CONFIG_SECRET_UNDECLARED,
- *   CONFIG_SECRET_MISSING.
+ *   CONFIG_SECRET_MISSING, CONFIG_UNKNOWN_TRANSFORM (a `transforms[].uses` that names no built-in
+ *   transform and no `.wasm` file; the `with:` of a built-in one is checked against its schema).
  * @example
  * const spec = parseConnectorConfig(text, { file: 'configs/cat-facts.yaml', registry: defaultRegistry });
  * spec.type; // 'http-source'
@@ -192,6 +202,19 @@ export function parseConnectorConfig(text: string, options: ParseOptions): Conne
       issues.push(source.issue(legacy && detail.path[0] === 'secrets' ? { ...detail, hideValue: true } : detail));
     }
   }
+  if (result.success) {
+    const checked = result.data as Data;
+    const topic = legacy ? checked.topic : (checked.meta as MetaV2 | undefined)?.topic;
+    const topicName = typeof topic === 'string' ? topic : (topic as { meta: { name: string } } | undefined)?.meta.name ?? '';
+    const details = transformIssues((checked.transforms as TransformStep[] | undefined) ?? [], {
+      registry: options.transforms ?? defaultTransforms,
+      baseDir: options.baseDir ?? dirname(file),
+      topic: topicName,
+      // A value made of a deferred secret is a placeholder: what it must be cannot be checked.
+      skip: (path) => rendered.deferred.some((deferred) => deferred.length <= path.length && deferred.every((segment, index) => segment === path[index])),
+    });
+    issues.push(...details.map((detail) => source.issue(detail)));
+  }
   if (legacy && definition && (data.direction === 'source' || data.direction === 'sink') && data.direction !== definition.direction) {
     const expected = `expected "${definition.direction}" (${definition.type} is a ${definition.direction} connector)`;
     issues.push(source.issue({ code: ErrorCode.CONFIG_INVALID_VALUE, path: ['direction'], detail: `invalid value {value}, ${expected}`, expected }));
@@ -205,7 +228,7 @@ export function parseConnectorConfig(text: string, options: ParseOptions): Conne
     const unique = [...new Map(issues.map((issue) => [issue.message, issue])).values()];
     throw new ConfigError(unique.sort(byPosition));
   }
-  return buildSpec(result.data as Data, format, definition, file);
+  return buildSpec(result.data as Data, format, definition, file, options.baseDir ?? dirname(file));
 }
 
 /**

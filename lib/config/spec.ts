@@ -37,6 +37,12 @@ export interface TopicSpec {
 export interface ConnectorSpec {
   /** Path of the config file as given by the caller. */
   file: string;
+  /**
+   * Directory that relative paths in the config (SmartModule `.wasm` files) resolve against: the
+   * directory of {@link file}, or what the caller said (`ParseOptions.baseDir`). Absent in specs
+   * built by hand: then the directory of {@link file}.
+   */
+  baseDir?: string;
   format: ConfigFormat;
   /** `meta.name` / legacy `name`: 1-64 characters `[A-Za-z0-9_-]`, starting alphanumeric. */
   name: string;
@@ -56,6 +62,10 @@ export interface ConnectorSpec {
   consumer?: ConsumerOptions;
   /** Declared secret names (values are never kept here). */
   secrets: string[];
-  /** `transforms:`: validated and kept; NOT executed yet (the CLI warns or refuses). */
+  /**
+   * `transforms:` (Fluvio SmartModules), validated against the transforms registry; run on every
+   * record the source emits by the runtime (lib/runtime/transform-stage.ts). Relative `.wasm` paths
+   * resolve against the directory of {@link file}.
+   */
   transforms: TransformStep[];
 }

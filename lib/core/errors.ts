@@ -27,7 +27,7 @@ export const ErrorCode = {
   CONFIG_SECRET_UNDECLARED: 'CONFIG_SECRET_UNDECLARED',
   /** The secrets file could not be read or has a malformed line. */
   SECRETS_FILE_INVALID: 'SECRETS_FILE_INVALID',
-  /** The config asks for something this project does not run yet (e.g. transforms, WebSocket). */
+  /** The config asks for something this project does not run yet (e.g. WebSocket, a sink). */
   CONFIG_UNSUPPORTED: 'CONFIG_UNSUPPORTED',
   /** The topic does not exist and the config does not allow creating it. */
   TOPIC_NOT_FOUND: 'TOPIC_NOT_FOUND',
@@ -70,7 +70,10 @@ export const ErrorCode = {
   DEPLOY_STACK_TOO_LARGE: 'DEPLOY_STACK_TOO_LARGE',
   /** One topic's connectors alone exceed a stack's 500 resources (they share the stack of their stream). */
   DEPLOY_TOPIC_TOO_LARGE: 'DEPLOY_TOPIC_TOO_LARGE',
-  /** The config has transforms, which deployed connectors cannot run yet. */
+  /**
+   * The config has transforms, which deployed connectors could not run. No longer thrown (transforms
+   * run everywhere since issue 7); kept so the code is never reused.
+   */
   DEPLOY_TRANSFORMS_UNSUPPORTED: 'DEPLOY_TRANSFORMS_UNSUPPORTED',
   /** `connector cloud`: no stack of the service and stage in the region, or a stack without connector descriptors. */
   CLOUD_NOT_DEPLOYED: 'CLOUD_NOT_DEPLOYED',
@@ -78,6 +81,18 @@ export const ErrorCode = {
   CLOUD_REQUEST_FAILED: 'CLOUD_REQUEST_FAILED',
   /** `connector cloud invoke`: the function ran and returned an error (its message and log tail are printed). */
   CLOUD_INVOKE_FAILED: 'CLOUD_INVOKE_FAILED',
+  /** `transforms[].uses` names no known SmartModule (neither built in, nor a `.wasm` file). */
+  CONFIG_UNKNOWN_TRANSFORM: 'CONFIG_UNKNOWN_TRANSFORM',
+  /** A transform failed on a record and its `on_error` is `fail` (the default): the run stops. */
+  TRANSFORM_FAILED: 'TRANSFORM_FAILED',
+  /** A SmartModule `.wasm` file cannot be used: unreadable, not WebAssembly, no entry point, an import the host does not provide. */
+  TRANSFORM_INVALID_MODULE: 'TRANSFORM_INVALID_MODULE',
+  /** A SmartModule's `init` refused its `with:` parameters. */
+  TRANSFORM_INIT_FAILED: 'TRANSFORM_INIT_FAILED',
+  /** A SmartModule `.wasm` file cannot be deployed: outside the configs directory, or an absolute path. */
+  DEPLOY_SMARTMODULE_PATH: 'DEPLOY_SMARTMODULE_PATH',
+  /** A dead-letter topic (`<topic>-dlq`) is also another config's topic. */
+  DEPLOY_DEAD_LETTER_CONFLICT: 'DEPLOY_DEAD_LETTER_CONFLICT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -187,6 +202,30 @@ export class SinkWriteError extends Error {
     this.name = 'SinkWriteError';
     this.accepted = options.accepted;
     this.retryable = options.retryable;
+  }
+}
+
+/**
+ * A transform (SmartModule) failed on a record whose step says `on_error: fail` (the default): the
+ * run stops. Thrown by the runtime after the records before the failing one were written; the
+ * message names the step, the SmartModule, the record's position and the cause.
+ */
+export class TransformError extends ConnectorError {
+  /** Index of the step in `transforms:` (0-based). */
+  readonly step: number;
+  /** The step's `uses:`. */
+  readonly uses: string;
+  /** The record's position among the records the source produced in this run (0-based). */
+  readonly offset: number;
+  /** Records of the batch that were not written because the run stopped (the failing one included). */
+  readonly unwritten: number;
+  constructor(message: string, details: { step: number; uses: string; offset: number; unwritten: number; cause?: unknown }) {
+    super(message, ErrorCode.TRANSFORM_FAILED, { cause: details.cause });
+    this.name = 'TransformError';
+    this.step = details.step;
+    this.uses = details.uses;
+    this.offset = details.offset;
+    this.unwritten = details.unwritten;
   }
 }
 

@@ -27,6 +27,7 @@ export {
   TopicAdminError,
   TopicNotFoundError,
   TopicWriteError,
+  TransformError,
   UsageError,
 } from './errors';
 export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from './http';

@@ -19,9 +19,17 @@ export interface ConnectorMetrics {
   dropped: number;
   /** Time (ms since epoch) of the last completed poll or received segment; `null` before the first. */
   lastPollAt: number | null;
+  /** Source records a transform removed by design (a filter said no, an array-map of an empty array). */
+  filtered: number;
+  /** Source records on which a transform failed (threw, trapped, timed out), whatever the step's `on_error`. */
+  transformErrors: number;
+  /** Of those, records dropped because their step says `on_error: skip` (each one logged). */
+  transformSkipped: number;
+  /** Of those, records written to the dead-letter topic `<topic>-dlq` (`on_error: dead-letter`). */
+  deadLettered: number;
 }
 
 /** Fresh, zeroed {@link ConnectorMetrics}. */
 export function createMetrics(): ConnectorMetrics {
-  return { records: 0, bytes: 0, polls: 0, errors: 0, dropped: 0, lastPollAt: null };
+  return { records: 0, bytes: 0, polls: 0, errors: 0, dropped: 0, lastPollAt: null, filtered: 0, transformErrors: 0, transformSkipped: 0, deadLettered: 0 };
 }

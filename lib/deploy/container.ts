@@ -39,7 +39,7 @@ export function imagePullStatements(image: string | undefined): IamStatement[] {
 
 /**
  * The `task` placement: one streaming source → an ECS Fargate service with one task running
- * `connector run` from the project image, with its log group, task role (put to its own stream) and
+ * `connector run` from the project image (which carries the SmartModule files of configs/), with its log group, task role (put to its own stream) and
  * execution role (pull the image from its ECR repository only, write its own log group, read its
  * own secrets, which ECS injects as environment variables); per stack, the ECS cluster. Output: the
  * connector's descriptor (kind `task`, cluster and service names) for `connector cloud`.
@@ -87,7 +87,7 @@ function taskLogGroupName(physical: string): string {
 }
 
 /** The resources of one streaming source (see {@link taskPlacement}). */
-function taskResources(input: ConnectorInput, { names, stream, options }: PlacementContext): Record<string, CfnResource> {
+function taskResources(input: ConnectorInput, { names, stream, options, deadLetterStream }: PlacementContext): Record<string, CfnResource> {
   const { spec } = input;
   const { container } = options;
   const logGroupId = names.base + S.TASK_LOG_GROUP;
@@ -110,7 +110,9 @@ function taskResources(input: ConnectorInput, { names, stream, options }: Placem
 
   return {
     [logGroupId]: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: logGroupName, RetentionInDays: container.logRetentionInDays } },
-    [taskRoleId]: role('ecs-tasks.amazonaws.com', 'connector', [streamStatement(stream)], { Description: `Connector ${spec.name} task: put to stream ${stream.name} only` }),
+    [taskRoleId]: role('ecs-tasks.amazonaws.com', 'connector', [streamStatement(stream), ...(deadLetterStream ? [streamStatement(deadLetterStream)] : [])], {
+      Description: `Connector ${spec.name} task: put to stream ${stream.name}${deadLetterStream ? ` and its dead-letter stream` : ''} only`,
+    }),
     [executionRoleId]: role('ecs-tasks.amazonaws.com', 'connector-execution', executionStatements, {
       Description: `Connector ${spec.name} task execution: pull its image, write its log group, read its secrets`,
     }),

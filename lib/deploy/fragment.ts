@@ -22,6 +22,10 @@ export interface PlacementContext {
   names: ConnectorNames;
   stream: StreamRef;
   options: DeploymentOptions;
+  /** The stream of its dead-letter topic (`<topic>-dlq`) when a transform step says `on_error: dead-letter`. */
+  deadLetterStream?: StreamRef;
+  /** SmartModule `.wasm` files its transforms use, relative to the service directory (see `smartModuleFiles`). */
+  smartModules: readonly string[];
 }
 
 /**

@@ -51,7 +51,10 @@ function scheduledEventInput(): unknown {
  *   dead-letter queue (a failed minute is never replayed later as a burst).
  * - Timeout: the window (60 s, or N minutes for a native schedule) plus 10 s to finish writing, at
  *   most 900 s (Lambda limit). Polls never run past the window; only failing writes may.
- * - Role: logs of its own log group, put to its own stream, read its own secrets, send to the DLQ.
+ * - Role: logs of its own log group, put to its own stream (and its dead-letter stream when a
+ *   transform step says `on_error: dead-letter`), read its own secrets, send to the DLQ.
+ * - Package: the bundled handler plus the SmartModule `.wasm` files its transforms use (the config
+ *   text travels in the environment, 4 KB; a module is a file).
  * - Output: the connector's descriptor (kind `poller`, function and schedule names) for `connector cloud`.
  * @throws ConnectorError DEPLOY_ENVIRONMENT_TOO_LARGE when the environment exceeds Lambda's 4 KB limit.
  */
@@ -61,7 +64,7 @@ export const functionPlacement: PlacementDefinition<FunctionPlacement> = {
   resourcesPerConnector: 5,
   sharedResources: 1,
   derivedSuffixes: [S.FUNCTION, S.FUNCTION_LOG_GROUP, S.EVENT_INVOKE_CONFIG],
-  connector(input, placement, { names, stream, options }): Fragment {
+  connector(input, placement, { names, stream, options, deadLetterStream, smartModules }): Fragment {
     const { spec } = input;
     const { schedule, intervalMs } = placement;
     const environment = encodeRuntimeEnv({
@@ -85,7 +88,13 @@ export const functionPlacement: PlacementDefinition<FunctionPlacement> = {
 
     const roleId = names.base + S.FUNCTION_ROLE;
     const logGroupArn = arn('logs', `log-group:/aws/lambda/${names.physical}:*`);
-    const statements = [logStatement(logGroupArn), streamStatement(stream), ...secretStatements(spec, options), { Effect: 'Allow' as const, Action: ['sqs:SendMessage'], Resource: [getAtt(DEAD_LETTER_QUEUE, 'Arn')] }];
+    const statements = [
+      logStatement(logGroupArn),
+      streamStatement(stream),
+      ...(deadLetterStream ? [streamStatement(deadLetterStream)] : []),
+      ...secretStatements(spec, options),
+      { Effect: 'Allow' as const, Action: ['sqs:SendMessage'], Resource: [getAtt(DEAD_LETTER_QUEUE, 'Arn')] },
+    ];
     const timeout = Math.min(Math.ceil(schedule.windowMs / 1000) + RuntimeDefaults.flushTimeoutMarginS, MAX_LAMBDA_TIMEOUT_S);
     const every = formatDuration(intervalMs);
 
@@ -103,6 +112,9 @@ export const functionPlacement: PlacementDefinition<FunctionPlacement> = {
       maximumRetryAttempts: 0,
       maximumEventAge: MAX_EVENT_AGE_S,
       destinations: { onFailure: { type: 'sqs', arn: getAtt(DEAD_LETTER_QUEUE, 'Arn') } },
+      // SmartModule files travel in the function's zip (serverless-esbuild copies package.patterns), at
+      // the same path as in the service: the handler resolves them from CONNECTOR_CONFIG_FILE.
+      ...(smartModules.length > 0 ? { package: { patterns: [...smartModules] } } : {}),
     };
 
     const schedule_: CfnResource = {

@@ -8,7 +8,7 @@ import { emptyFragment, type Fragment, type FunctionDefinition, type PlacementDe
 import { DEAD_LETTER_QUEUE, functionPlacement, SCHEDULER_ROLE } from './function';
 import { connectorNames, logicalIdRegistry, streamLogicalId } from './naming';
 import { type DeploymentOptions, streamPrefixOf } from './options';
-import { assertUniqueNames, type ConnectorInput, groupOfTopic, type Placement, placementOf } from './plan';
+import { assertUniqueNames, type ConnectorInput, deadLetterTopic, groupOfTopic, type Placement, placementOf, smartModuleFiles } from './plan';
 
 /** CloudFormation's limit on resources per stack. */
 export const MAX_RESOURCES_PER_STACK = 500;
@@ -41,6 +41,10 @@ export interface ConnectorPlan {
   stream: string;
   group: number;
   placement: Placement;
+  /** SmartModule `.wasm` files of its transforms (service-relative). */
+  smartModules: string[];
+  /** Its dead-letter topic and stream (a transform step says `on_error: dead-letter`); created in the stack of its topic. */
+  deadLetter?: { topic: string; stream: string };
 }
 
 /** Service fragments for one stack: what serverless.yml takes from the generator. */
@@ -67,7 +71,8 @@ export function resourceCounts(plans: readonly ConnectorPlan[], createdTopics: R
     const shared = [...kinds].reduce((total, kind) => total + placementDefinition(kind).sharedResources, 0);
     const perConnector = mine.reduce((total, plan) => total + placementDefinition(plan.placement.kind).resourcesPerConnector, 0);
     const topics = new Set(mine.filter((plan) => createdTopics.has(plan.topic)).map((plan) => plan.topic)).size;
-    return BASE_RESOURCES_PER_STACK + shared + perConnector + topics;
+    const deadLetters = new Set(mine.flatMap((plan) => (plan.deadLetter ? [plan.deadLetter.topic] : []))).size;
+    return BASE_RESOURCES_PER_STACK + shared + perConnector + topics + deadLetters;
   });
 }
 
@@ -108,19 +113,36 @@ export function selectedGroup(options: DeploymentOptions): number {
   return group;
 }
 
-/** Step 2: plans every config (placement, stream, group). Pure. @throws see {@link placementOf}, {@link assertUniqueNames}. */
+/**
+ * Step 2: plans every config (placement, stream, group, SmartModule files, dead-letter stream). Pure.
+ * @throws see {@link placementOf}, {@link assertUniqueNames}, {@link smartModuleFiles}.
+ * @throws ConnectorError DEPLOY_DEAD_LETTER_CONFLICT when a dead-letter topic is another config's topic.
+ */
 export function planConnectors(inputs: readonly ConnectorInput[], options: DeploymentOptions): { plans: ConnectorPlan[]; createdTopics: Set<string> } {
   assertUniqueNames(inputs);
   const prefix = streamPrefixOf(options);
   const createdTopics = new Set(inputs.filter((input) => input.spec.topic.create).map((input) => input.spec.topic.name));
-  const plans = inputs.map(({ spec, file }) => ({
-    name: spec.name,
-    file,
-    topic: spec.topic.name,
-    stream: streamNameOf(prefix, spec.topic.name),
-    group: groupOfTopic(spec.topic.name, options.groups),
-    placement: placementOf(spec),
-  }));
+  const plans = inputs.map((input): ConnectorPlan => {
+    const { spec, file } = input;
+    const dlq = deadLetterTopic(spec);
+    return {
+      name: spec.name,
+      file,
+      topic: spec.topic.name,
+      stream: streamNameOf(prefix, spec.topic.name),
+      group: groupOfTopic(spec.topic.name, options.groups),
+      placement: placementOf(spec),
+      smartModules: smartModuleFiles(input, options.configs),
+      ...(dlq ? { deadLetter: { topic: dlq, stream: streamNameOf(prefix, dlq) } } : {}),
+    };
+  });
+  const topics = new Map(plans.map((plan) => [plan.topic, plan.file]));
+  for (const plan of plans) {
+    const other = plan.deadLetter && topics.get(plan.deadLetter.topic);
+    if (plan.deadLetter && other !== undefined) {
+      throw new ConnectorError(`${plan.file}: its dead-letter topic "${plan.deadLetter.topic}" is the topic of ${other}; rename one of the topics`, ErrorCode.DEPLOY_DEAD_LETTER_CONFLICT);
+    }
+  }
   return { plans, createdTopics };
 }
 
@@ -148,14 +170,15 @@ export function checkOutputBudget(outputs: Readonly<Record<string, unknown>>): v
 }
 
 /**
- * Step 4: the stream of each topic this stack creates: on-demand, KMS-encrypted, retained on
- * removal unless `retainStreams: false`.
+ * Step 4: the stream of each topic this stack creates (and of each dead-letter topic of its
+ * connectors): on-demand, KMS-encrypted, retained on removal unless `retainStreams: false`.
  */
 export function streamResources(mine: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, streamIds: ReadonlyMap<string, string>, options: DeploymentOptions): Fragment {
   const fragment = emptyFragment();
+  const deadLetters = new Set(mine.flatMap((plan) => (plan.deadLetter ? [plan.deadLetter.topic] : [])));
   for (const [topic, id] of streamIds) {
-    if (!createdTopics.has(topic)) continue;
-    const stream = mine.find((plan) => plan.topic === topic)?.stream as string;
+    if (!createdTopics.has(topic) && !deadLetters.has(topic)) continue;
+    const stream = streamNameOf(streamPrefixOf(options), topic);
     const retain = options.retainStreams ? ({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } as const) : {};
     fragment.resources[id] = {
       Type: 'AWS::Kinesis::Stream',
@@ -204,8 +227,12 @@ function merge(into: Fragment, more: Fragment): void {
  *   referenced by name otherwise.
  *
  * @throws ConnectorError DEPLOY_OPTIONS_INVALID when `groups` > 1 and `group` is missing or out of range.
- * @throws ConnectorError DEPLOY_DUPLICATE_NAME, DEPLOY_NO_PLACEMENT (sinks), DEPLOY_TRANSFORMS_UNSUPPORTED,
- *   DEPLOY_ENVIRONMENT_TOO_LARGE, DEPLOY_LOGICAL_ID_COLLISION, DEPLOY_STACK_TOO_LARGE (the message
+ * - A config whose transforms use SmartModule files gets them in its function's package (the
+ *   container image carries the configs directory); one with `on_error: dead-letter` gets a
+ *   `<topic>-dlq` stream in its topic's stack and may put to it.
+ *
+ * @throws ConnectorError DEPLOY_DUPLICATE_NAME, DEPLOY_NO_PLACEMENT (sinks), DEPLOY_SMARTMODULE_PATH,
+ *   DEPLOY_DEAD_LETTER_CONFLICT, DEPLOY_ENVIRONMENT_TOO_LARGE, DEPLOY_LOGICAL_ID_COLLISION, DEPLOY_STACK_TOO_LARGE (the message
  *   gives the counts and the `groups` value that fits) or DEPLOY_TOPIC_TOO_LARGE.
  */
 export function generateService(inputs: readonly ConnectorInput[], options: DeploymentOptions): ServiceFragments {
@@ -218,7 +245,8 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
   const claim = logicalIdRegistry();
   for (const id of [DEAD_LETTER_QUEUE, SCHEDULER_ROLE, CLUSTER, 'ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']) claim(id, 'the stack');
   const topics = [...new Set(mine.map((plan) => plan.topic))].sort();
-  const streamIds = new Map(topics.map((topic) => [topic, claim(streamLogicalId(topic), `topic ${topic}`)]));
+  const deadLetterTopics = [...new Set(mine.flatMap((plan) => (plan.deadLetter ? [plan.deadLetter.topic] : [])))].sort();
+  const streamIds = new Map([...topics, ...deadLetterTopics].map((topic) => [topic, claim(streamLogicalId(topic), `topic ${topic}`)]));
 
   const service = streamResources(mine, createdTopics, streamIds, options);
   for (const plan of [...mine].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -226,7 +254,8 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
     const names = connectorNames(plan.name, options.service, options.stage);
     const stream: StreamRef = createdTopics.has(plan.topic) ? { name: plan.stream, logicalId: streamIds.get(plan.topic) as string } : { name: plan.stream };
     const placement = placementDefinition(plan.placement.kind);
-    const fragment = placement.connector(input, plan.placement, { names, stream, options });
+    const deadLetterStream: StreamRef | undefined = plan.deadLetter ? { name: plan.deadLetter.stream, logicalId: streamIds.get(plan.deadLetter.topic) as string } : undefined;
+    const fragment = placement.connector(input, plan.placement, { names, stream, options, smartModules: plan.smartModules, ...(deadLetterStream ? { deadLetterStream } : {}) });
     for (const key of Object.keys(fragment.functions)) for (const suffix of placement.derivedSuffixes) claim(logicalPrefixOf(key) + suffix, plan.file);
     for (const id of [...Object.keys(fragment.resources), ...Object.keys(fragment.outputs)]) claim(id, plan.file);
     merge(service, fragment);

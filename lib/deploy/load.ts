@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { ConfigError, type ConfigIssue, parseConnectorConfig } from '../config';
 import type { ConnectorRegistry } from '../core/registry';
 import { ConnectorError, ErrorCode } from '../core/errors';
@@ -32,7 +32,8 @@ export function loadConnectorInputs(serviceDir: string, dir: string, registry: C
     const file = relative(serviceDir, path);
     try {
       const text = readFileSync(path, 'utf8');
-      inputs.push({ spec: parseConnectorConfig(text, { file, registry, deferSecrets: true }), text, file });
+      // SmartModule files resolve next to the config, wherever the process runs.
+      inputs.push({ spec: parseConnectorConfig(text, { file, registry, deferSecrets: true, baseDir: dirname(path) }), text, file });
     } catch (error) {
       if (error instanceof ConfigError) issues.push(...error.issues);
       else if (error instanceof ConnectorError) throw error;

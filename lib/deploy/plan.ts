@@ -1,6 +1,7 @@
-import type { ConnectorSpec } from '../config';
+import { posix } from 'node:path';
+import { type ConnectorSpec, deadLetterTopicOf } from '../config';
 import { ConnectorError, ErrorCode, modeOf, shortHash } from '../core';
-import { unsupportedTransforms } from '../transforms';
+import { defaultTransforms, SMARTMODULE_NAME, type TransformRegistry, WASM_PATH } from '../transforms';
 
 /** One config to deploy. */
 export interface ConnectorInput {
@@ -40,17 +41,14 @@ export type Placement =
  * when it is a whole number of minutes, otherwise to `rate(1 minute)` with the handler polling
  * every interval slot inside each minute. A continuous source (http-source `stream: true`,
  * test-connector) becomes a container task.
+ * Configs with `transforms` deploy like the others: the function or task runs them (see
+ * {@link smartModuleFiles} and {@link deadLetterTopic} for what they add).
  * @throws ConnectorError DEPLOY_NO_PLACEMENT for sink connectors (no placement deploys sinks yet).
- * @throws ConnectorError DEPLOY_TRANSFORMS_UNSUPPORTED for configs with transforms (not executed yet).
  */
 export function placementOf(spec: ConnectorSpec): Placement {
   const mode = modeOf(spec.definition, spec.config);
   if (mode.kind === 'sink') {
     throw new ConnectorError(`${spec.file}: ${spec.type} is a sink connector; no placement deploys sinks yet`, ErrorCode.DEPLOY_NO_PLACEMENT);
-  }
-  const transforms = unsupportedTransforms(spec.transforms);
-  if (transforms !== undefined) {
-    throw new ConnectorError(`${spec.file}: ${transforms}; remove \`transforms\` to deploy this connector`, ErrorCode.DEPLOY_TRANSFORMS_UNSUPPORTED);
   }
   if (mode.kind === 'continuous') return { kind: 'task' };
   const { intervalMs } = mode;
@@ -82,4 +80,39 @@ export function assertUniqueNames(inputs: readonly ConnectorInput[]): void {
     if (other !== undefined) throw new ConnectorError(`${file}: connector name "${spec.name}" is also used by ${other}; connector names must be unique in a deployment`, ErrorCode.DEPLOY_DUPLICATE_NAME);
     seen.set(spec.name, file);
   }
+}
+
+/**
+ * The SmartModule `.wasm` files a config's transforms use, as paths relative to the service
+ * directory (posix, e.g. `configs/my-filter.wasm`): what the function's package and the image must
+ * carry. `uses:` paths are relative to the config file (`input.file`); a `group/name@x.y.z` that is
+ * not built in is the file `<name>.wasm` next to the config. Pure.
+ * @param configsDir - the configs directory (`custom.connectors.configs`): modules must live in it,
+ *   since the container image carries that directory (see the Dockerfile).
+ * @throws ConnectorError DEPLOY_SMARTMODULE_PATH for an absolute path or a file outside `configsDir`.
+ */
+export function smartModuleFiles(input: ConnectorInput, configsDir: string, registry: TransformRegistry = defaultTransforms): string[] {
+  const base = posix.dirname(input.file.split('\\').join('/'));
+  const root = posix.normalize(configsDir.split('\\').join('/')).replace(/\/+$/, '');
+  const files: string[] = [];
+  for (const [index, step] of input.spec.transforms.entries()) {
+    let uses: string;
+    if (WASM_PATH.test(step.uses)) uses = step.uses;
+    else if (SMARTMODULE_NAME.test(step.uses) && !registry.get(step.uses.slice(0, step.uses.indexOf('@')))) uses = `${posix.basename(step.uses.slice(0, step.uses.indexOf('@')))}.wasm`;
+    else continue;
+    const file = posix.normalize(posix.join(base, uses));
+    if (posix.isAbsolute(uses) || !(file === root || file.startsWith(`${root}/`))) {
+      throw new ConnectorError(
+        `${input.file}: transforms[${index}].uses "${step.uses}" is ${posix.isAbsolute(uses) ? 'an absolute path' : `outside ${root}/`}; put SmartModule files in ${root}/ (the function package and the container image carry that directory) and name them relative to the config`,
+        ErrorCode.DEPLOY_SMARTMODULE_PATH,
+      );
+    }
+    if (!files.includes(file)) files.push(file);
+  }
+  return files;
+}
+
+/** The dead-letter topic of a config whose transforms say `on_error: dead-letter` (`<topic>-dlq`), else `undefined`. */
+export function deadLetterTopic(spec: ConnectorSpec): string | undefined {
+  return spec.transforms.some((step) => step.on_error === 'dead-letter') ? deadLetterTopicOf(spec.topic.name) : undefined;
 }

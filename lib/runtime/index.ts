@@ -3,6 +3,7 @@ export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransp
 export { type Logger, createJsonLogger, silentLogger } from '../core/log';
 export { createMetrics } from '../core/metrics';
 export { createRecordPipeline, type ProducerRetryOptions, type RecordPipeline } from './pipeline';
-export { assertTransformsRunnable, ensureTopic, runConnector, type RunConnectorOptions, type RunResult, type RuntimeDeps } from './runner';
+export { ensureTopic, runConnector, type RunConnectorOptions, type RunResult, type RuntimeDeps } from './runner';
+export { deadLetterRecord, openTransformStage, type TransformStage, type TransformStageOptions } from './transform-stage';
 export { nextSlot, runPeriodic } from './schedule';
 export { type PollWindow, runWindow, type WindowReport, windowSlots } from './window';

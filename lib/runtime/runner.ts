@@ -14,11 +14,12 @@ import {
   type TopicBackend,
   TopicNotFoundError,
 } from '../core';
-import { unsupportedTransforms } from '../transforms';
+import type { TransformRegistry } from '../transforms';
 import { runContinuous } from './continuous';
 import { createRecordPipeline, type ProducerRetryOptions } from './pipeline';
 import { portsFor } from './ports';
 import { runPeriodic } from './schedule';
+import { openTransformStage } from './transform-stage';
 import { type PollWindow, runWindow, type WindowReport } from './window';
 
 /** Side effects of a run; every field has a real default (HTTP only for connectors that need it). */
@@ -39,8 +40,13 @@ export interface RunConnectorOptions {
   deps?: Partial<RuntimeDeps>;
   /** Counters to update (pass your own to display them live). */
   metrics?: ConnectorMetrics;
-  /** Run a config that has `transforms` without them (they are not executed yet). Default false: refuse. */
+  /**
+   * Escape hatch: produce the source's records without running the config's `transforms` (logged as
+   * a warning). Default false: transforms run.
+   */
   skipTransforms?: boolean;
+  /** Built-in transforms `transforms[].uses` may name (default `defaultTransforms`). */
+  transforms?: TransformRegistry;
   /** Retry settings of topic writes. */
   producerRetry?: ProducerRetryOptions;
   /** Called once the topic is ready and the source has started. */
@@ -83,21 +89,6 @@ export async function ensureTopic(spec: ConnectorSpec, topics: TopicBackend, log
 }
 
 /**
- * Transforms (SmartModules) are parsed but not executed yet (see `unsupportedTransforms`): refuse
- * to produce untransformed records unless the caller opted in (`--skip-transforms`). Used by
- * `runConnector` and, before anything is spawned, by `connector deploy start`.
- * @throws ConnectorError CONFIG_UNSUPPORTED when `spec` has transforms and `skipTransforms` is not set.
- */
-export function assertTransformsRunnable(spec: ConnectorSpec, skipTransforms = false): void {
-  const reason = unsupportedTransforms(spec.transforms);
-  if (reason === undefined || skipTransforms) return;
-  throw new ConnectorError(
-    `${spec.file}: ${reason}; refusing to produce untransformed records. Remove \`transforms\` or run with --skip-transforms to produce them untransformed.`,
-    ErrorCode.CONFIG_UNSUPPORTED,
-  );
-}
-
-/**
  * Builds the source of a spec through its definition's lazily loaded implementation, and checks it
  * runs in the mode the definition declares (what the generator and `validate` rely on).
  * @throws ConnectorError CONFIG_UNSUPPORTED for a sink (sinks do not run yet).
@@ -116,13 +107,16 @@ export async function createSource(spec: ConnectorSpec): Promise<Source> {
 
 /**
  * The one connector lifecycle, shared by `connector run`, `connector deploy start`, the Lambda
- * handler and the container entrypoint: ensure the topic, start the source with an AbortSignal
- * and the ports its definition needs, produce every record (retrying the topic with backoff), and
- * on abort finish the in-flight record, flush and close. The runtime owns retries of periodic polls
- * and reconnects of continuous sources (see `pollSlot`, `runContinuous`).
+ * handler and the container entrypoint: ensure the topic, open the config's transforms, start the
+ * source with an AbortSignal and the ports its definition needs, run every emitted record through
+ * the transforms (`transform-stage.ts`: each step's `on_error`) and produce what comes out
+ * (retrying the topic with backoff), and on abort finish the in-flight record, flush and close. The
+ * runtime owns retries of periodic polls and reconnects of continuous sources (see `pollSlot`,
+ * `runContinuous`).
  *
- * @throws ConnectorError CONFIG_UNSUPPORTED when the config has transforms and `skipTransforms` is
- *   not set, for a sink, or when `window` is given for a continuous source.
+ * @throws ConnectorError CONFIG_UNSUPPORTED for a sink, or when `window` is given for a continuous source.
+ * @throws ConnectorError TRANSFORM_INVALID_MODULE / TRANSFORM_INIT_FAILED when a SmartModule cannot start.
+ * @throws TransformError when a transform failed on a record and its step says `on_error: fail`.
  * @throws TopicNotFoundError when the topic is missing and may not be created.
  * @throws TopicWriteError when records could not be written (the count is in `undelivered`).
  * @example
@@ -136,14 +130,17 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   const clock = options.deps?.clock ?? systemClock;
   const metrics = options.metrics ?? createMetrics();
 
-  assertTransformsRunnable(spec, options.skipTransforms);
   const source = await createSource(spec);
   if (options.window && source.kind !== 'periodic') {
     throw new ConnectorError(`${spec.file}: ${spec.type} with these settings is a continuous source; it cannot run in a poll window (deploy it as a container task)`, ErrorCode.CONFIG_UNSUPPORTED);
   }
-  if (spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms are NOT executed yet; producing untransformed records');
+  if (options.skipTransforms && spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms skipped (--skip-transforms): producing untransformed records');
 
   await ensureTopic(spec, topics, log, options.createTopic ?? true);
+  // The Filter and Shape stages (transforms), between the source's emit and the topic.
+  const stage = options.skipTransforms
+    ? undefined
+    : await openTransformStage({ spec, topics, log, metrics, clock, registry: options.transforms, producerRetry: options.producerRetry, createTopic: options.createTopic ?? true });
   const producer = topics.producer(spec.topic.name);
   const pipeline = createRecordPipeline(producer, { log, metrics, retry: options.producerRetry });
   const ports = portsFor(spec.definition, { clock, log, ...(options.deps?.http ? { http: options.deps.http } : {}) });
@@ -152,11 +149,15 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
     signal,
     metrics,
     emit: async (records) => {
-      await pipeline.emit(records);
+      if (stage) await stage.emit(records, (out) => pipeline.emit(out));
+      else await pipeline.emit(records);
       if (records.length > 0) metrics.lastPollAt = clock.now();
     },
   };
-  const onAbort = (): void => pipeline.stopping();
+  const onAbort = (): void => {
+    pipeline.stopping();
+    stage?.stopping();
+  };
   signal.addEventListener('abort', onAbort, { once: true });
   let failed = false;
   let window: WindowReport | undefined;
@@ -166,6 +167,7 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
     if (source.kind === 'periodic' && options.window) window = await runWindow(source, ctx, options.window);
     else if (source.kind === 'periodic') await runPeriodic(source, ctx);
     else await runContinuous(source, ctx);
+    await stage?.flush();
     await pipeline.flush();
   } catch (err) {
     failed = true;
@@ -174,10 +176,15 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
     signal.removeEventListener('abort', onAbort);
     // A source that failed may leave emitted records in flight: still write them (a write that
     // fails is logged with its undelivered count by the pipeline), so none is dropped silently.
-    if (failed) await pipeline.flush().catch(() => undefined);
+    if (failed) {
+      await stage?.flush().catch(() => undefined);
+      await pipeline.flush().catch(() => undefined);
+    }
+    await stage?.close();
     await producer.close();
   }
   const reason = signal.aborted ? 'stopped' : 'completed';
-  log.info({ reason, records: metrics.records, bytes: metrics.bytes, errors: metrics.errors, dropped: metrics.dropped, ...(window ? { polls: window.polls, skipped: window.skipped } : {}) }, 'connector finished');
+  const transformed = stage ? { filtered: metrics.filtered, transformErrors: metrics.transformErrors, transformSkipped: metrics.transformSkipped, deadLettered: metrics.deadLettered } : {};
+  log.info({ reason, records: metrics.records, bytes: metrics.bytes, errors: metrics.errors, dropped: metrics.dropped, ...transformed, ...(window ? { polls: window.polls, skipped: window.skipped } : {}) }, 'connector finished');
   return { reason, metrics, ...(window ? { window } : {}) };
 }

@@ -1,17 +1,30 @@
 /**
- * The Filter and Shape stages: `transforms:` (Fluvio SmartModules). The step schema lives here;
- * executing steps is not built yet, so every place that would run a config (the runtime, `connector
- * deploy start`, the deployment generator) asks {@link unsupportedTransforms} and refuses it. The
- * transform chain replaces that answer with a registry of runnable transforms.
+ * The Filter and Shape stages: `transforms:` (Fluvio SmartModules). A registry of built-in
+ * transforms (Hub SmartModules implemented natively), a host for SmartModule `.wasm` files, and
+ * the chain that runs a config's steps on the records a source emits. The runtime
+ * (lib/runtime/transform-stage.ts) applies each step's `on_error`. See README.md.
  */
-export { type TransformStep, TransformParameterSchema, TransformStepSchema, TransformsSchema } from './schema';
-import type { TransformStep } from './schema';
+import { arrayMapJson } from './array-map-json';
+import { jolt } from './jolt';
+import { jsonSql } from './json-sql';
+import { createTransformRegistry } from './registry';
+import { regexFilter } from './regex-filter';
 
-/**
- * Why these steps cannot run, or `undefined` when they can (no steps).
- * @example unsupportedTransforms([{ uses: 'infinyon/jolt@0.4.1', with: {} }]) // 'transforms are not executed yet (infinyon/jolt@0.4.1)'
- */
-export function unsupportedTransforms(steps: readonly TransformStep[]): string | undefined {
-  if (steps.length === 0) return undefined;
-  return `transforms are not executed yet (${steps.map((step) => step.uses).join(', ')})`;
-}
+export { type ChainFailure, type ChainOptions, type ChainResult, type OpenedStep, openTransformChain, type TransformChain } from './chain';
+export type { ChainRecord, SmartModuleKind, StepFailure, StepResult, StepRuntime, TransformContext, TransformDefinition } from './definition';
+export { createTransformRegistry, knownTransformNames, type ResolvedTransform, resolveTransform, type TransformRegistry } from './registry';
+export {
+  ON_ERROR_POLICIES,
+  type OnErrorPolicy,
+  parseByteSize,
+  SMARTMODULE_NAME,
+  type TransformStep,
+  TransformParameterSchema,
+  TransformStepSchema,
+  TransformsSchema,
+  WASM_PATH,
+  WasmLimitDefaults,
+} from './schema';
+
+/** The built-in transforms: one line per Hub SmartModule implemented natively. */
+export const defaultTransforms = createTransformRegistry([jolt, regexFilter, arrayMapJson, jsonSql]);

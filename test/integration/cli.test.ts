@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startQuoteServer, type QuoteServer } from '../../scripts/quote-server';
 import { connector, requireBuild, startConnector, tempDir } from '../support/cli';
+import { writeSmartModule } from '../support/smartmodules';
 import { waitFor } from '../support/wait-for';
 
 /** The `connector` command driven as a user would: child processes, real data dir, real HTTP endpoint. */
@@ -127,12 +128,62 @@ describe('cli (child process)', () => {
     expect(connector(data, ['deploy', 'list']).stdout).toBe('No connectors found\n');
   });
 
-  it('should refuse to deploy a config with transforms (not executed yet) before spawning anything', () => {
-    const config = writeConfig('t.yaml', 'apiVersion: 0.2.0\nmeta:\n  version: 0.1.0\n  name: tr\n  type: test-connector\n  topic: t\ntransforms:\n  - uses: infinyon/jolt@0.4.1\n');
+  it('should refuse to start a config whose transforms name an unknown SmartModule, before spawning anything', () => {
+    const config = writeConfig('t.yaml', 'apiVersion: 0.2.0\nmeta:\n  version: 0.1.0\n  name: tr\n  type: test-connector\n  topic: t\ntransforms:\n  - uses: infinyon/jolts@0.4.1\n');
     const r = connector(data, ['deploy', 'start', '--config', config]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('transforms are not executed yet (infinyon/jolt@0.4.1)');
+    expect(r.stderr).toContain('t.yaml:8:11: transforms[0].uses: unknown SmartModule "infinyon/jolts@0.4.1", did you mean "infinyon/jolt@0.4.1"?');
+    expect(r.stderr).toContain('[CONFIG_UNKNOWN_TRANSFORM]');
     expect(connector(data, ['deploy', 'list']).stdout).toBe('No connectors found\n');
+  });
+
+  it('should shape a seed quote config with transforms (jolt, regex-filter, a SmartModule file) and produce only the shaped records', async () => {
+    // Prepare: the seed quotes-periodic config plus a Filter and Shape chain; the .wasm lies next to the config
+    await writeSmartModule('map', tmp.dir, 'shout.wasm');
+    const config = writeConfig(
+      'quotes-shaped.yaml',
+      [
+        'apiVersion: 0.2.0',
+        'meta:',
+        '  version: 0.3.3',
+        '  name: quotes-shaped',
+        '  type: http-source',
+        '  topic: quotes',
+        'http:',
+        `  endpoint: "${server.url}/api/quote"`,
+        '  interval: 20ms',
+        'transforms:',
+        '  - uses: infinyon/jolt@0.4.1',
+        '    with:',
+        '      spec:',
+        '        - operation: shift',
+        '          spec: {quote: text, by: author}',
+        '        - operation: default',
+        '          spec: {source: http}',
+        '  - uses: infinyon/regex-filter@0.2.0',
+        '    with:',
+        '      regex: "Knuth|Kay|Beck"',
+        '  - uses: ./shout.wasm',
+        '',
+      ].join('\n'),
+    );
+    expect(connector(data, ['validate', config]).stdout).toContain('  transforms: infinyon/jolt@0.4.1 -> infinyon/regex-filter@0.2.0 -> ./shout.wasm\n');
+
+    // Act
+    const { child, exit } = startConnector(data, ['run', '--config', config]);
+    await waitFor(() => connector(data, ['consume', 'quotes', '-B', '-d']).stdout.split('\n').filter(Boolean).length >= 3, 20_000);
+    child.kill('SIGINT');
+
+    // Assess
+    expect(await exit).toBe(0);
+    const records = consumeJson('quotes');
+    expect(records.length).toBeGreaterThanOrEqual(3);
+    for (const r of records) {
+      const value = JSON.parse(r.value) as Record<string, string>;
+      expect(Object.keys(value)).toEqual(['AUTHOR', 'SOURCE', 'TEXT']);
+      expect(['DONALD KNUTH', 'ALAN KAY', 'KENT BECK']).toContain(value.AUTHOR);
+      expect(value.SOURCE).toBe('HTTP');
+    }
   });
 
   it('should fail with exit 1 when a legacy config needs a topic that does not exist', () => {

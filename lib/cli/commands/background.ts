@@ -3,7 +3,6 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConnectorError, ErrorCode } from '../../core/errors';
-import { assertTransformsRunnable } from '../../runtime';
 import { dataDirOf, type GlobalOptions, loadSpec, writeOut } from '../common';
 import { BackgroundIndex, isAlive } from '../background';
 
@@ -30,11 +29,10 @@ export function registerBackground(program: Command): void {
     .description('start a connector in the background; its output goes to a log file')
     .requiredOption('-c, --config <file>', 'connector config (YAML)')
     .option('-s, --secrets <file>', 'secrets file with KEY=VALUE lines')
-    .option('--skip-transforms', 'run a config that has transforms without executing them')
+    .option('--skip-transforms', 'escape hatch: produce the records without running the config\'s transforms')
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<StartOptions>();
       const spec = loadSpec(opts.config, opts.secrets); // bad config: exit 2 before anything is spawned
-      assertTransformsRunnable(spec, opts.skipTransforms);
       const dataDir = dataDirOf(opts);
       await withIndex(cmd, async (index) => {
         const started = await index.exclusive(async () => {

@@ -30,7 +30,7 @@ export function registerRun(program: Command): void {
         .env(ConnectorEnv.TOPICS),
     )
     .addOption(new Option('--stream-prefix <prefix>', 'with --topics kinesis: stream name = prefix + topic').default('').env(ConnectorEnv.STREAM_PREFIX))
-    .option('--skip-transforms', 'run a config that has transforms without executing them (not supported yet)')
+    .option('--skip-transforms', 'escape hatch: produce the records without running the config\'s transforms')
     .addOption(new Option('--no-create-topic', 'fail when the topic is missing instead of creating it (deployed tasks: the stack creates streams)').env(ConnectorEnv.NO_CREATE_TOPIC))
     .action(async (_opts, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();

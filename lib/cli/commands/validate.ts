@@ -30,7 +30,7 @@ export function registerValidate(program: Command): void {
           const mode = describeMode(modeOf(spec.definition, spec.config));
           await writeOut(`ok ${file}: ${spec.name} (${spec.type}, ${mode}) -> topic ${spec.topic.name}${spec.topic.create ? '' : ' (must exist)'}\n`);
           if (spec.transforms.length > 0) {
-            process.stderr.write(`warning ${file}: transforms (${spec.transforms.map((t) => t.uses).join(', ')}) are parsed but not executed yet; \`connector run\` refuses them unless --skip-transforms\n`);
+            await writeOut(`  transforms: ${spec.transforms.map((step) => `${step.uses}${step.on_error === 'fail' ? '' : ` (on_error: ${step.on_error})`}`).join(' -> ')}\n`);
           }
         } catch (err) {
           if (!(err instanceof ConnectorError)) throw err;

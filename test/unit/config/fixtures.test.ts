@@ -109,11 +109,11 @@ const cases: FixtureCase[] = [
   },
   {
     file: 'valid-transforms.yaml',
-    case: 'transforms kept, map `with` serialised to JSON',
+    case: 'transforms kept, map `with` serialised to JSON, on_error defaulting to fail',
     check: (spec) => {
       expect(spec.transforms).toEqual([
-        { uses: 'infinyon/jolt@0.4.1', with: { spec: '[{"operation":"default","spec":{"source":"http"}}]' } },
-        { uses: 'infinyon/regex-filter@0.2.0', with: { regex: 'fact', limit: '5' }, lookback: { last: 100, age: 3_600_000 } },
+        { uses: 'infinyon/jolt@0.4.1', with: { spec: '[{"operation":"default","spec":{"source":"http"}}]' }, on_error: 'fail' },
+        { uses: 'infinyon/regex-filter@0.2.0', with: { regex: 'fact' }, lookback: { last: 100, age: 3_600_000 }, on_error: 'skip' },
       ]);
     },
   },

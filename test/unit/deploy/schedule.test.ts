@@ -106,17 +106,16 @@ describe('Function: placementOf (the scheduling rule)', () => {
     expect(placement).toEqual({ kind: 'task' });
   });
 
-  it('should refuse a config with transforms with DEPLOY_TRANSFORMS_UNSUPPORTED naming the file and the SmartModule', () => {
+  it('should place a config with transforms like any other: the function or the task runs them', () => {
     // Prepare
     const text = periodicYaml('t', '10s', { tail: 'transforms:\n  - uses: infinyon/jolt@0.4.1\n    with:\n      spec: "[]"\n' });
     const { spec } = inputOf(text, 'configs/t.yaml');
 
     // Act
-    const error = thrown(() => placementOf(spec));
+    const placement = placementOf(spec);
 
     // Assess
-    expect(error.code).toBe(ErrorCode.DEPLOY_TRANSFORMS_UNSUPPORTED);
-    expect(error.message).toContain('configs/t.yaml: transforms are not executed yet (infinyon/jolt@0.4.1)');
+    expect(placement).toMatchObject({ kind: 'function', intervalMs: 10_000 });
   });
 });
 
@@ -166,18 +165,5 @@ describe('Function: generateService (schedules and timeouts)', () => {
     // Assess
     expect(error.code).toBe(ErrorCode.DEPLOY_DUPLICATE_NAME);
     expect(error.message).toBe('configs/b.yaml: connector name "same" is also used by configs/a.yaml; connector names must be unique in a deployment');
-  });
-
-  it('should refuse transforms in any config of the deployment', () => {
-    // Prepare
-    const transforms = 'transforms:\n  - uses: infinyon/jolt@0.4.1\n    with:\n      spec: "[]"\n';
-    const inputs = [inputOf(periodicYaml('ok', '10s'), 'configs/ok.yaml'), inputOf(periodicYaml('t', '10s', { tail: transforms }), 'configs/t.yaml')];
-
-    // Act
-    const error = thrown(() => generateService(inputs, optionsOf()));
-
-    // Assess
-    expect(error.code).toBe(ErrorCode.DEPLOY_TRANSFORMS_UNSUPPORTED);
-    expect(error.message).toMatch(/^configs\/t\.yaml: transforms are not executed yet/);
   });
 });

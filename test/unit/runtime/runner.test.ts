@@ -1,6 +1,6 @@
 import { createRegistry, defaultRegistry, testConnector } from '../../../lib/connectors';
 import { parseConnectorConfig } from '../../../lib/config';
-import { ErrorCode, TopicNotFoundError } from '../../../lib/core/errors';
+import { TopicNotFoundError } from '../../../lib/core/errors';
 import { silentLogger } from '../../../lib/core/log';
 import { runConnector } from '../../../lib/runtime/runner';
 import { type LocalTopicStore, openLocalTopicStore } from '../../../lib/topics/local';
@@ -65,15 +65,19 @@ describe('runtime/runner', () => {
     expect(got).toEqual(got.map((_, i) => `Hello, Fluvio! - ${i + 1}`));
   });
 
-  it('should refuse to run a config with transforms unless told to skip them', async () => {
-    const text = `apiVersion: 0.2.0\nmeta:\n  name: t\n  type: test-connector\n  version: 0.1.0\n  topic: greetings\ntest:\n  count: 1\ntransforms:\n  - uses: infinyon/jolt@0.4.1\n    with:\n      spec: "[]"\n`;
+  it('should run a config\'s transforms between the source and the topic, or skip them when told (escape hatch)', async () => {
+    // Prepare: a filter keeping records 1 and 3 of "Hello, Fluvio! - N"
+    const text = `apiVersion: 0.2.0\nmeta:\n  name: t\n  type: test-connector\n  version: 0.1.0\n  topic: greetings\ntest:\n  count: 3\n  timeout: 1ms\ntransforms:\n  - uses: infinyon/regex-filter@0.2.0\n    with:\n      regex: "[13]$"\n`;
     const spec = parseConnectorConfig(text, { file: 'mem.yaml', registry: createRegistry(defaultRegistry.definitions) });
-    const err = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger } }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: ErrorCode.CONFIG_UNSUPPORTED });
-    expect(String((err as Error).message)).toContain('infinyon/jolt@0.4.1');
-    expect(await store.topicExists('greetings')).toBe(false);
-    const result = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger }, skipTransforms: true });
-    expect(result.metrics.records).toBe(1);
+
+    // Act
+    const result = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger } });
+    const skipped = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger }, skipTransforms: true });
+
+    // Assess
+    expect(result.metrics).toMatchObject({ records: 2, filtered: 1, transformErrors: 0 });
+    expect(skipped.metrics).toMatchObject({ records: 3, filtered: 0 });
+    expect(await values('greetings')).toEqual(['Hello, Fluvio! - 1', 'Hello, Fluvio! - 3', 'Hello, Fluvio! - 1', 'Hello, Fluvio! - 2', 'Hello, Fluvio! - 3']);
   });
 
   it('should still write records emitted by a source that then fails, and rethrow its error', async () => {
