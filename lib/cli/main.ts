@@ -4,6 +4,7 @@ import { registerConsume } from './commands/consume';
 import { registerBackground } from './commands/background';
 import { registerProduce } from './commands/produce';
 import { registerRun } from './commands/run';
+import { registerSchema } from './commands/schema';
 import { registerTopic } from './commands/topic';
 import { registerValidate } from './commands/validate';
 import { ExitCode, exitCodeFor } from './exit';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerProduce(program);
   registerTopic(program);
   registerValidate(program);
+  registerSchema(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();
