@@ -2,6 +2,7 @@ import { ConnectorEnv, encodeRuntimeEnv } from '../core';
 import { logStatement, secretArn, secretStatements, streamStatement } from './access';
 import { arn, type CfnResource, getAtt, type IamStatement, ref, role } from './cfn';
 import type { Fragment, PlacementContext, PlacementDefinition } from './fragment';
+import { metricsEnvironment } from './monitoring';
 import { RESOURCE_SUFFIXES as S } from './naming';
 import { streamPrefixOf } from './options';
 import type { ConnectorInput, Placement } from './plan';
@@ -77,6 +78,7 @@ function taskResources(input: ConnectorInput, { names, stream, options }: Placem
       [ConnectorEnv.TOPICS]: 'kinesis',
       [ConnectorEnv.STREAM_PREFIX]: streamPrefixOf(options),
       [ConnectorEnv.NO_CREATE_TOPIC]: '1',
+      ...metricsEnvironment(options, { continuously: true }),
     }),
   ).map(([Name, Value]) => ({ Name, Value }));
   const secrets = spec.secrets.map((secret) => ({ Name: secret, ValueFrom: secretArn(secret, options, false) }));
