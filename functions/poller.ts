@@ -177,7 +177,7 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     } finally {
       clearTimeout(timer);
       await opened.close();
-      if (windowMetrics) metricsPublisherOf(env, spec.name, log)?.publish(windowMetrics);
+      if (windowMetrics) await metricsPublisherOf(env, spec.name, log)?.publish(windowMetrics);
     }
   };
 }

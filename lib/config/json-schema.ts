@@ -25,6 +25,9 @@ function allowSecretReferences({ jsonSchema }: JsonSchemaSite): void {
   if (jsonSchema.type === 'string' && (jsonSchema.pattern !== undefined || jsonSchema.format !== undefined)) widenJsonSchema(jsonSchema, SECRET_REFERENCE);
 }
 
+/** The `type` values of a connector (both formats accept each, as the registry resolves them). */
+const typeNamesOf = (definition: ConnectorDefinition): string[] => [definition.type, ...(definition.legacyTypes ?? [])];
+
 type Properties = Record<string, JsonSchema>;
 const propertiesOf = (json: JsonSchema): Properties => (json.properties ?? {}) as Properties;
 
@@ -42,7 +45,7 @@ function requireSection(json: JsonSchema, key: string, required: boolean): void 
 
 /**
  * The apiVersion format (0.0.0, 0.1.0, 0.2.0) of one connector type: the envelope and section of
- * `apiConfigSchema('0.2.0')`, `meta.type` fixed to the type, and a topic object only with
+ * `apiConfigSchema('0.2.0')`, `meta.type` one of the type's names, and a topic object only with
  * `apiVersion: 0.2.0` (as `MetaV1Schema` says for the others).
  */
 function apiFormat(definition: ConnectorDefinition): JsonSchema {
@@ -50,7 +53,7 @@ function apiFormat(definition: ConnectorDefinition): JsonSchema {
   delete json.$schema;
   const meta = propertiesOf(json).meta as JsonSchema;
   const metaProperties = propertiesOf(meta);
-  metaProperties.type = { ...metaProperties.type, const: definition.type };
+  metaProperties.type = { ...metaProperties.type, enum: typeNamesOf(definition) };
   requireSection(json, definition.section, sectionRequired(definition));
   return {
     title: `${definition.type} (apiVersion format)`,
@@ -66,7 +69,7 @@ function legacyFormat(definition: ConnectorDefinition): JsonSchema {
   const json = inputJsonSchema(legacyConfigSchema(sectionSchema(definition, 'legacy')), allowSecretReferences);
   delete json.$schema;
   const properties = propertiesOf(json);
-  properties.type = { ...properties.type, enum: [definition.type, ...(definition.legacyTypes ?? [])] };
+  properties.type = { ...properties.type, enum: typeNamesOf(definition) };
   properties.direction = { ...properties.direction, enum: [definition.direction] };
   requireSection(json, 'parameters', sectionRequired(definition));
   return {
@@ -125,7 +128,7 @@ export function configJsonSchema(registry: ConnectorRegistry, options: { type?: 
     type: 'object',
     allOf: [
       typeIs(registry.typeNames),
-      ...definitions.map((def) => ({ if: typeIs([def.type, ...(def.legacyTypes ?? [])]), then: { $ref: `#/$defs/${def.type}` } })),
+      ...definitions.map((def) => ({ if: typeIs(typeNamesOf(def)), then: { $ref: `#/$defs/${def.type}` } })),
     ],
     $defs: Object.fromEntries(definitions.map((def) => [def.type, typeSchema(def)])),
   };

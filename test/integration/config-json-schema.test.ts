@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -21,6 +21,18 @@ const BEYOND_JSON_SCHEMA: Record<string, string> = {
   'error-secret-missing.yaml': 'secret values exist only at run time',
   'error-secret-undeclared.yaml': 'which secrets a reference may name is a cross-field rule',
   'error-yaml-syntax.yaml': 'not YAML: no document to validate',
+};
+
+/** More configs on the edges of the config model, each accepted or refused by both (file name: `valid-` or `error-`). */
+const EDGE_CASES: Record<string, string> = {
+  'valid-api-legacy-type-name.yaml': 'apiVersion: 0.2.0\nmeta: {name: a, type: http, version: 0.3.3, topic: t}\nhttp: {endpoint: "https://example.com"}\n',
+  'valid-api-no-section.yaml': 'meta: {name: a, type: test-connector, version: 0.1.0, topic: t}\n',
+  'valid-api-coerced-count.yaml': 'meta: {name: a, type: test-connector, version: 0.1.0, topic: t}\ntest: {count: "10"}\n',
+  'valid-legacy-header-map.yaml': 'version: v1\nname: a\ntype: http\ntopic: t\nparameters:\n  endpoint: https://example.com\n  headers: {Accept: text/plain}\n  stream: "true"\n  delimiter: "\\n\\n"\n',
+  'valid-legacy-scalar-header.yaml': 'version: v1\nname: a\ntype: http\ntopic: t\nparameters: {endpoint: "https://example.com", headers: "Accept: text/plain", max_retries: "2"}\n',
+  'error-api-empty-section.yaml': 'apiVersion: 0.2.0\nmeta: {name: a, type: http-source, version: 0.3.3, topic: t}\nhttp:\n',
+  'error-api-two-spellings.yaml': 'apiVersion: 0.2.0\nmeta: {name: a, type: test-connector, version: 0.1.0, topic: t, create-topic: true, create_topic: false}\n',
+  'error-legacy-list-for-bool.yaml': 'version: v1\nname: a\ntype: http\ntopic: t\nparameters: {endpoint: "https://example.com", stream: [true]}\n',
 };
 
 const yamlFiles = (dir: string): string[] => readdirSync(dir).filter((name) => name.endsWith('.yaml')).map((name) => join(dir, name));
@@ -50,11 +62,29 @@ function acceptedByValidate(files: readonly string[]): Set<string> {
 describe('schema/connector.schema.json against `connector validate` (ajv, draft 2020-12)', () => {
   let dispatching: ValidateFunction;
   let accepted: Set<string>;
+  let edges: ReturnType<typeof tempDir>;
 
   beforeAll(() => {
     requireBuild();
     dispatching = schemaValidator('connector.schema.json');
-    accepted = acceptedByValidate([...valid, ...errors]);
+    edges = tempDir('config-edges-');
+    for (const [file, text] of Object.entries(EDGE_CASES)) writeFileSync(join(edges.dir, file), text);
+    accepted = acceptedByValidate([...valid, ...errors, ...Object.keys(EDGE_CASES).map((file) => join(edges.dir, file))]);
+  });
+
+  afterAll(() => edges?.cleanup());
+
+  it.each(Object.keys(EDGE_CASES))('should agree with `connector validate` on %s', (file) => {
+    // Prepare
+    const document: unknown = parse(EDGE_CASES[file]!);
+
+    // Act
+    const ok = dispatching(document);
+
+    // Assess
+    const expected = file.startsWith('valid-');
+    expect(ok).toBe(expected);
+    expect(accepted.has(join(edges.dir, file))).toBe(expected);
   });
 
   it('should classify every error fixture: rejected by the JSON Schema, or listed as beyond it', () => {

@@ -74,7 +74,7 @@ export function registerRun(program: Command): void {
           },
         });
       } finally {
-        periodic?.stop();
+        await periodic?.stop();
         reporter?.stop();
         await opened.close();
       }

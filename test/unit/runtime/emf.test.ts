@@ -63,7 +63,7 @@ describe('runtime/emf', () => {
     // Prepare
     const metrics = createMetrics();
     const published: MetricValues[] = [];
-    const periodic = publishPeriodically(metrics, { publish: (values) => published.push(values) }, 20);
+    const periodic = publishPeriodically(metrics, { publish: async (values) => void published.push(values) }, 20);
 
     // Act
     metrics.records += 2;
@@ -72,9 +72,9 @@ describe('runtime/emf', () => {
     metrics.records += 3;
     metrics.errors += 1;
     metrics.polls += 1;
-    periodic.stop();
+    await periodic.stop();
     const afterStop = published.length;
-    periodic.stop();
+    await periodic.stop();
 
     // Assess: the lines add up to the counters; a second stop publishes nothing
     const sum = (key: keyof MetricValues) => published.reduce((total, values) => total + (values[key] ?? 0), 0);
