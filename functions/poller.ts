@@ -14,7 +14,8 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { parseConnectorConfig, type SecretValues } from '../lib/config';
 import { defaultRegistry } from '../lib/connectors';
-import { ConnectorEnv, ConnectorError, createJsonLogger, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, RuntimeDefaults, type TopicBackend } from '../lib/core';
+import { ConnectorEnv, ConnectorError, createJsonLogger, createMetrics, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, RuntimeDefaults, type TopicBackend, TopicWriteError } from '../lib/core';
+import { type MetricValues, metricsPublisherOf } from '../lib/runtime/emf';
 import { type RuntimeDeps, runConnector } from '../lib/runtime/runner';
 import { type OpenedTopics, openTopicBackend } from '../lib/topics';
 import { createKinesisClient } from '../lib/topics/kinesis/client';
@@ -142,10 +143,14 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     // the function's timeout could cut them off silently.
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(new Error('poll window ended')), Math.max(0, endMs - clockNow));
+    // Metrics of the window (CONNECTOR_METRICS=emf): one EMF line on stdout, also when the window fails.
+    const counters = createMetrics();
+    let windowMetrics: MetricValues | undefined;
     try {
       const result = await runConnector({
         spec,
         topics,
+        metrics: counters,
         signal: stop.signal,
         producerRetry: { stopGraceMs: FLUSH_GRACE_MS },
         deps: { log, ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.http ? { http: deps.http } : {}) },
@@ -170,13 +175,18 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
         transformErrors: metrics.transformErrors,
         deadLettered: metrics.deadLettered,
       };
+      windowMetrics = { ...summary, skippedSlots: summary.skipped, windowLatenessMs: summary.maxDriftMs };
       if (report.polls > 0 && metrics.records === 0 && metrics.errors >= report.polls) {
         throw new ConnectorError(`${spec.name}: every poll of the window failed (${report.polls} polls, ${metrics.errors} errors); see the log`, ErrorCode.CONNECTOR_POLLS_FAILED);
       }
       return summary;
+    } catch (err) {
+      windowMetrics ??= { ...counters, polls: undefined, undelivered: err instanceof TopicWriteError ? err.undelivered : 0 };
+      throw err;
     } finally {
       clearTimeout(timer);
       await opened.close();
+      if (windowMetrics) await metricsPublisherOf(env, spec.name, log)?.publish(windowMetrics);
     }
   };
 }

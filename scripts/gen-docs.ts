@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { generatedConfigSchemas } from '../lib/config/json-schema';
 import { defaultRegistry } from '../lib/connectors';
 import { withOptionsTable } from '../lib/connectors/docs';
 import { DEPLOYMENT_OPTIONS_MARKERS, deploymentOptionsTable } from '../lib/deploy/options';
@@ -9,8 +10,9 @@ import { withTransformTables } from '../lib/transforms/docs';
 
 /**
  * `npm run docs`: regenerates, from the zod schemas, the options table of every connector README,
- * the step options and built-in transforms tables of lib/transforms/README.md, and in the
- * top-level README the http-source table and the deployment options table.
+ * the step options and built-in transforms tables of lib/transforms/README.md, in the top-level
+ * README the http-source table and the deployment options table, and the JSON Schemas of
+ * connector configs in schema/ (`connector schema`).
  */
 const root = resolve(__dirname, '../..');
 const topLevel = join(root, 'README.md');
@@ -27,4 +29,12 @@ for (const { file, edit } of edits) {
     writeFileSync(file, after);
     process.stdout.write(`updated ${file}\n`);
   }
+}
+
+for (const [file, text] of Object.entries(generatedConfigSchemas(defaultRegistry))) {
+  const path = join(root, file);
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) continue;
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  process.stdout.write(`updated ${path}\n`);
 }

@@ -39,8 +39,9 @@ function repoDeploymentInput(): Record<string, unknown> {
 export function smallestGroups(inputs: readonly ConnectorInput[]): { groups: number; counts: number[] } {
   const base = repoDeploymentInput();
   for (let groups = Math.ceil(inputs.length / CONNECTORS_PER_STACK); groups <= 200; groups++) {
-    const { plans, createdTopics } = planConnectors(inputs, parseDeploymentOptions({ ...base, groups }));
-    const counts = resourceCounts(plans, createdTopics, groups);
+    const options = parseDeploymentOptions({ ...base, groups });
+    const { plans, createdTopics } = planConnectors(inputs, options);
+    const counts = resourceCounts(plans, createdTopics, groups, options);
     if (Math.max(...counts) <= MAX_RESOURCES_PER_STACK) return { groups, counts };
   }
   throw new Error(`no groups value up to 200 keeps ${inputs.length} connectors under ${MAX_RESOURCES_PER_STACK} resources per stack`);

@@ -5,6 +5,7 @@ import { registerBackground } from './commands/background';
 import { type CloudCommandDeps, registerCloud } from './commands/cloud';
 import { registerProduce } from './commands/produce';
 import { registerRun } from './commands/run';
+import { registerSchema } from './commands/schema';
 import { registerTopic } from './commands/topic';
 import { registerValidate } from './commands/validate';
 import { ExitCode, exitCodeFor } from './exit';
@@ -33,6 +34,7 @@ export function buildProgram(deps: ProgramDeps = {}): Command {
   registerTopic(program);
   registerValidate(program);
   registerCloud(program, deps.cloud);
+  registerSchema(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

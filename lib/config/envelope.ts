@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type ConnectorDefinition, RESERVED_SECTIONS } from '../core';
 import { ConsumerOptionsSchema, ProducerOptionsSchema } from './client-options';
 import { ConnectorNameSchema, SecretNameSchema, TopicNameOnlySchema, TopicNameSchema, VersionSchema } from '../schema/fields';
+import { noteJsonSchema } from '../schema/json-schema-notes';
 import { aliasKeys, coerceLegacyScalars, snakeCaseKey, withKeyAliases } from './normalize';
 import { TopicConfigSchema } from './topic-config';
 import { TransformsSchema } from '../transforms/schema';
@@ -79,8 +80,12 @@ export const LegacySecretsSchema = z.record(
  */
 export function sectionSchema(definition: ConnectorDefinition, format: 'legacy' | ApiVersion): z.ZodType {
   const schema = definition.schema as z.ZodType;
-  const base = format === 'legacy' ? z.preprocess((value) => coerceLegacyScalars(value, schema, definition.legacyDurationUnits), schema) : schema;
-  return z.preprocess((value) => value ?? {}, withKeyAliases(base, snakeCaseKey));
+  const units = definition.legacyDurationUnits ?? {};
+  const base =
+    format === 'legacy'
+      ? noteJsonSchema(z.preprocess((value) => coerceLegacyScalars(value, schema, units), schema), { kind: 'legacy-scalars', schema, units })
+      : schema;
+  return noteJsonSchema(z.preprocess((value) => value ?? {}, withKeyAliases(base, snakeCaseKey)), { kind: 'null-when-optional' });
 }
 
 /**

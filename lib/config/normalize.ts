@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DurationUnit } from '../core';
+import { noteJsonSchema } from '../schema/json-schema-notes';
 import { type FieldKind, fieldKind, objectShape } from '../schema/walk';
 
 /** Whether `value` is a YAML mapping read as a plain object. */
@@ -7,14 +8,25 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Maps a key as written to the schema's key; `spellings` lists the other ways to write a schema
+ * key (for the JSON Schema of configs).
+ */
+export interface KeyCanonicalizer {
+  (key: string): string;
+  spellings(canonical: string): string[];
+}
+
 /** Maps kebab-case keys to snake_case (`user-agent` → `user_agent`): the keys of connector sections. */
-export const snakeCaseKey = (key: string): string => key.replace(/-/g, '_');
+export const snakeCaseKey: KeyCanonicalizer = Object.assign((key: string): string => key.replace(/-/g, '_'), {
+  spellings: (canonical: string): string[] => (canonical.includes('_') ? [canonical.replace(/_/g, '-')] : []),
+});
 
 /** Maps the listed alias keys to their canonical key, others unchanged. */
-export const aliasKeys =
-  (aliases: Readonly<Record<string, string>>) =>
-  (key: string): string =>
-    aliases[key] ?? key;
+export const aliasKeys = (aliases: Readonly<Record<string, string>>): KeyCanonicalizer =>
+  Object.assign((key: string): string => aliases[key] ?? key, {
+    spellings: (canonical: string): string[] => Object.keys(aliases).filter((alias) => aliases[alias] === canonical),
+  });
 
 /**
  * Wraps an object schema so aliased keys reach their canonical field before validation (e.g.
@@ -24,8 +36,8 @@ export const aliasKeys =
  *
  * @param canonical - maps a key as written to the schema's key.
  */
-export function withKeyAliases<S extends z.ZodType>(schema: S, canonical: (key: string) => string) {
-  return z.preprocess((value, ctx) => {
+export function withKeyAliases<S extends z.ZodType>(schema: S, canonical: KeyCanonicalizer) {
+  const aliased = z.preprocess((value, ctx) => {
     if (!isPlainObject(value)) return value;
     const out: Record<string, unknown> = {};
     const writtenAs = new Map<string, string>();
@@ -47,6 +59,7 @@ export function withKeyAliases<S extends z.ZodType>(schema: S, canonical: (key: 
     }
     return out;
   }, schema);
+  return noteJsonSchema(aliased, { kind: 'aliases', spellings: canonical.spellings });
 }
 
 const NUMERIC = /^[+-]?\d+(\.\d+)?$/;

@@ -1,14 +1,18 @@
 import { z } from 'zod';
 import { durationSchema } from '../schema/duration';
+import { anyCasePattern, noteJsonSchema } from '../schema/json-schema-notes';
 import { ByteSizeSchema, TopicNameSchema, wholeNumber } from '../schema/fields';
 
 /** Fluvio's topic compression algorithms (`CompressionAlgorithm`, serialised as written here). */
 export const TopicCompression = ['Any', 'None', 'Gzip', 'Snappy', 'Lz4', 'Zstd'] as const;
 
 /** Accepts the algorithm in any letter case (`lz4`, `Lz4`) and returns Fluvio's spelling. */
-const TopicCompressionSchema = z.preprocess(
-  (value) => (typeof value === 'string' ? (TopicCompression.find((name) => name.toLowerCase() === value.toLowerCase()) ?? value) : value),
-  z.enum(TopicCompression),
+const TopicCompressionSchema = noteJsonSchema(
+  z.preprocess(
+    (value) => (typeof value === 'string' ? (TopicCompression.find((name) => name.toLowerCase() === value.toLowerCase()) ?? value) : value),
+    z.enum(TopicCompression),
+  ),
+  { kind: 'also', schema: { type: 'string', pattern: anyCasePattern(TopicCompression) } },
 );
 
 /** A SmartModule reference inside a topic config (`deduplication.filter.transform`). */

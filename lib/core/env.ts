@@ -29,6 +29,14 @@ export const ConnectorEnv = {
   SECRETS_SOURCE: 'CONNECTOR_SECRETS_SOURCE',
   /** JSON object: secret name → parameter or secret name, e.g. `{"API_TOKEN":"/connectors/dev/API_TOKEN"}`. */
   SECRETS: 'CONNECTOR_SECRETS',
+  /** `emf`: publish the connector's metrics as CloudWatch Embedded Metric Format lines on stdout; `none` (default): do not. */
+  METRICS: 'CONNECTOR_METRICS',
+  /** CloudWatch namespace of those metrics (default `RuntimeDefaults.metricsNamespace`). */
+  METRICS_NAMESPACE: 'CONNECTOR_METRICS_NAMESPACE',
+  /** Value of their `service` dimension: the deployment, `<service>-<stage>` (default `RuntimeDefaults.metricsService`). */
+  METRICS_SERVICE: 'CONNECTOR_METRICS_SERVICE',
+  /** A running connector (`connector run`, tasks) publishes its metrics this often, ms (a function: once per window). */
+  METRICS_PERIOD_MS: 'CONNECTOR_METRICS_PERIOD_MS',
 } as const;
 
 /** Defaults of the runtime's timing, in one place (the generator, the handlers and the CLI use these). */
@@ -43,7 +51,17 @@ export const RuntimeDefaults = {
   flushTimeoutMarginS: 10,
   /** Once a connector is stopping, failing topic writes are retried this long, ms (`connector run`, tasks). */
   stopGraceMs: 10_000,
+  /** CloudWatch namespace of the connectors' metrics. */
+  metricsNamespace: 'Connectors',
+  /** `service` dimension of the metrics when no deployment names it (`connector run` on a laptop). */
+  metricsService: 'connectors',
+  /** Period of a running connector's metric lines, ms: CloudWatch's standard resolution (1 minute). */
+  metricsPeriodMs: 60_000,
 } as const;
+
+/** Ways a runtime can publish its metrics: `none`, or CloudWatch Embedded Metric Format on stdout. */
+export const METRICS_OUTPUTS = ['none', 'emf'] as const;
+export type MetricsOutput = (typeof METRICS_OUTPUTS)[number];
 
 /** Topic backends a runtime can write to. */
 export const TOPIC_BACKENDS = ['local', 'kinesis'] as const;
@@ -84,6 +102,11 @@ export const RuntimeEnvSchema = z.object({
   [ConnectorEnv.MARGIN_MS]: millis(ConnectorEnv.MARGIN_MS).default(RuntimeDefaults.marginMs),
   [ConnectorEnv.SECRETS_SOURCE]: z.enum(['ssm', 'secrets-manager']).optional(),
   [ConnectorEnv.SECRETS]: secretMap.optional(),
+  [ConnectorEnv.METRICS]: z.enum(METRICS_OUTPUTS).default('none'),
+  // CloudWatch: a namespace of 1-255 characters, no `:`; a dimension value of 1-1024 characters.
+  [ConnectorEnv.METRICS_NAMESPACE]: z.string().regex(/^[^:]{1,255}$/, 'expected a CloudWatch namespace (1-255 characters, no ":")').default(RuntimeDefaults.metricsNamespace),
+  [ConnectorEnv.METRICS_SERVICE]: z.string().max(1024).default(RuntimeDefaults.metricsService),
+  [ConnectorEnv.METRICS_PERIOD_MS]: millis(ConnectorEnv.METRICS_PERIOD_MS).refine((ms) => ms >= 1, 'expected at least 1 ms').default(RuntimeDefaults.metricsPeriodMs),
 });
 
 /** The runtime environment, parsed. */

@@ -10,6 +10,8 @@ export {
   encodeRuntimeEnv,
   environmentBytes,
   LAMBDA_ENV_LIMIT_BYTES,
+  METRICS_OUTPUTS,
+  type MetricsOutput,
   parseRuntimeEnv,
   RuntimeDefaults,
   type RuntimeEnv,
@@ -32,7 +34,7 @@ export {
 } from './errors';
 export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from './http';
 export { createJsonLogger, type Logger, silentLogger } from './log';
-export { type ConnectorMetrics, createMetrics } from './metrics';
+export { CloudWatchMetric, type ConnectorMetrics, createMetrics } from './metrics';
 export { fitName, shortHash } from './names';
 export type { PortName, Ports } from './ports';
 export { type ConnectorRegistry, createRegistry, RESERVED_SECTIONS } from './registry';

@@ -33,3 +33,31 @@ export interface ConnectorMetrics {
 export function createMetrics(): ConnectorMetrics {
   return { records: 0, bytes: 0, polls: 0, errors: 0, dropped: 0, lastPollAt: null, filtered: 0, transformErrors: 0, transformSkipped: 0, deadLettered: 0 };
 }
+
+/**
+ * How connector metrics are named in CloudWatch: the contract between the runtime, which publishes
+ * them (Embedded Metric Format, `lib/runtime/emf.ts`), and the alarms the deployment generates
+ * (`lib/deploy/monitoring.ts`). Every metric has the dimensions `service` (the deployment,
+ * `<service>-<stage>`) and `connector` (the connector's name).
+ */
+export const CloudWatchMetric = {
+  /** Dimension names. */
+  SERVICE: 'service',
+  CONNECTOR: 'connector',
+  /** Records accepted by the topic (sources) or delivered (sinks). Count. */
+  RECORDS: 'Records',
+  /** Value bytes of those records. Bytes. */
+  BYTES: 'Bytes',
+  /** Errors: failed requests, non-2xx responses, failed topic writes (each retry counts). Count. */
+  ERRORS: 'Errors',
+  /** Responses, segments or records deliberately not produced. Count. */
+  DROPPED: 'Dropped',
+  /** Records lost because the topic kept refusing them (the run failed). Count; published when it happens. */
+  UNDELIVERED: 'Undelivered',
+  /** Poll attempts, retries included (periodic sources; a function: slots polled), or connections (continuous). Count. */
+  POLLS: 'Polls',
+  /** Interval slots of a poll window not polled (a function's window only). Count. */
+  SKIPPED_SLOTS: 'SkippedSlots',
+  /** Largest lateness of a poll behind its slot in a window (a function's window only). Milliseconds. */
+  WINDOW_LATENESS: 'WindowLateness',
+} as const;

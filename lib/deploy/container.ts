@@ -3,6 +3,7 @@ import { logStatement, secretArn, secretStatements, streamStatement } from './ac
 import { arn, type CfnOutput, type CfnResource, getAtt, type IamStatement, ref, role } from './cfn';
 import { descriptorOutput } from './descriptor';
 import type { Fragment, PlacementContext, PlacementDefinition } from './fragment';
+import { metricsEnvironment } from './monitoring';
 import { RESOURCE_SUFFIXES as S } from './naming';
 import { streamPrefixOf } from './options';
 import type { ConnectorInput, Placement } from './plan';
@@ -103,6 +104,7 @@ function taskResources(input: ConnectorInput, { names, stream, options, deadLett
       [ConnectorEnv.TOPICS]: 'kinesis',
       [ConnectorEnv.STREAM_PREFIX]: streamPrefixOf(options),
       [ConnectorEnv.NO_CREATE_TOPIC]: '1',
+      ...metricsEnvironment(options, { continuously: true }),
     }),
   ).map(([Name, Value]) => ({ Name, Value }));
   const secrets = spec.secrets.map((secret) => ({ Name: secret, ValueFrom: secretArn(secret, options, false) }));

@@ -4,6 +4,7 @@ import { logStatement, secretLocation, secretStatements, streamStatement } from 
 import { arn, type CfnResource, getAtt, ref, role, sub } from './cfn';
 import { DEFAULT_SCHEDULE_GROUP, descriptorOutput } from './descriptor';
 import type { Fragment, FunctionDefinition, PlacementDefinition } from './fragment';
+import { metricsEnvironment } from './monitoring';
 import { RESOURCE_SUFFIXES as S } from './naming';
 import { streamPrefixOf } from './options';
 import type { Placement } from './plan';
@@ -74,6 +75,7 @@ export const functionPlacement: PlacementDefinition<FunctionPlacement> = {
       [ConnectorEnv.WINDOW_MS]: String(schedule.windowMs),
       [ConnectorEnv.WINDOW_ANCHOR]: schedule.anchor,
       [ConnectorEnv.MARGIN_MS]: String(options.lambda.marginMs),
+      ...metricsEnvironment(options, { continuously: false }),
       ...(spec.secrets.length > 0
         ? {
             [ConnectorEnv.SECRETS_SOURCE]: options.secrets.source,

@@ -6,7 +6,8 @@ import { CLUSTER, taskPlacement } from './container';
 import { MAX_OUTPUTS_PER_STACK } from './descriptor';
 import { emptyFragment, type Fragment, type FunctionDefinition, type PlacementDefinition } from './fragment';
 import { DEAD_LETTER_QUEUE, functionPlacement, SCHEDULER_ROLE } from './function';
-import { connectorNames, logicalIdRegistry, streamLogicalId } from './naming';
+import { type AlarmedConnector, alarmCount, alarmResources, DEAD_LETTER_ALARM } from './monitoring';
+import { connectorNames, logicalIdRegistry, RESOURCE_SUFFIXES, streamLogicalId } from './naming';
 import { type DeploymentOptions, streamPrefixOf } from './options';
 import { assertUniqueNames, type ConnectorInput, deadLetterTopic, groupOfTopic, type Placement, placementOf, smartModuleFiles } from './plan';
 
@@ -63,8 +64,8 @@ export interface ServiceFragments {
   group: number;
 }
 
-/** Resource count of each group, as packaged by osls: from each placement's budget. */
-export function resourceCounts(plans: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, groups: number): number[] {
+/** Resource count of each group, as packaged by osls: from each placement's budget, plus the alarms (`alarmCount`). */
+export function resourceCounts(plans: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, groups: number, options: DeploymentOptions): number[] {
   return Array.from({ length: groups }, (_, group) => {
     const mine = plans.filter((plan) => plan.group === group);
     const kinds = new Set(mine.map((plan) => plan.placement.kind));
@@ -72,7 +73,7 @@ export function resourceCounts(plans: readonly ConnectorPlan[], createdTopics: R
     const perConnector = mine.reduce((total, plan) => total + placementDefinition(plan.placement.kind).resourcesPerConnector, 0);
     const topics = new Set(mine.filter((plan) => createdTopics.has(plan.topic)).map((plan) => plan.topic)).size;
     const deadLetters = new Set(mine.flatMap((plan) => (plan.deadLetter ? [plan.deadLetter.topic] : []))).size;
-    return BASE_RESOURCES_PER_STACK + shared + perConnector + topics + deadLetters;
+    return BASE_RESOURCES_PER_STACK + shared + perConnector + topics + deadLetters + alarmCount(mine.length, options);
   });
 }
 
@@ -83,20 +84,21 @@ const MAX_GROUPS = 200;
  * The error for a stack over 500 resources: the smallest `groups` value that fits, or, when one
  * topic alone is too big (a topic's connectors share the stack of its stream), that topic.
  */
-function tooManyResources(plans: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, groups: number, counts: readonly number[]): ConnectorError {
+function tooManyResources(plans: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, options: DeploymentOptions, counts: readonly number[]): ConnectorError {
+  const { groups } = options;
   const worst = Math.max(...counts);
   const where = `stack ${counts.indexOf(worst)} of ${groups} would have ${worst} CloudFormation resources (limit ${MAX_RESOURCES_PER_STACK})`;
   const topics = [...new Set(plans.map((plan) => plan.topic))];
   for (const topic of topics) {
     const own = plans.filter((plan) => plan.topic === topic).map((plan) => ({ ...plan, group: 0 }));
-    const [need] = resourceCounts(own, createdTopics, 1);
+    const [need] = resourceCounts(own, createdTopics, 1, options);
     if ((need as number) > MAX_RESOURCES_PER_STACK) {
       return new ConnectorError(`${where}: topic "${topic}" alone has ${own.length} connectors needing ${need} resources, and a topic's connectors share the stack of its stream; spread them over several topics`, ErrorCode.DEPLOY_TOPIC_TOO_LARGE);
     }
   }
   for (let candidate = groups + 1; candidate <= MAX_GROUPS; candidate++) {
     const regrouped = plans.map((plan) => ({ ...plan, group: groupOfTopic(plan.topic, candidate) }));
-    if (Math.max(...resourceCounts(regrouped, createdTopics, candidate)) <= MAX_RESOURCES_PER_STACK) {
+    if (Math.max(...resourceCounts(regrouped, createdTopics, candidate, options)) <= MAX_RESOURCES_PER_STACK) {
       return new ConnectorError(`${where}: set custom.connectors.groups to ${candidate} (the smallest value for which every stack fits) and deploy each stack (npm run sls:groups -- deploy)`, ErrorCode.DEPLOY_STACK_TOO_LARGE);
     }
   }
@@ -147,9 +149,9 @@ export function planConnectors(inputs: readonly ConnectorInput[], options: Deplo
 }
 
 /** Step 3: the resource budget. @throws ConnectorError DEPLOY_STACK_TOO_LARGE / DEPLOY_TOPIC_TOO_LARGE. */
-export function checkResourceBudget(plans: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, groups: number): number[] {
-  const counts = resourceCounts(plans, createdTopics, groups);
-  if (Math.max(...counts) > MAX_RESOURCES_PER_STACK) throw tooManyResources(plans, createdTopics, groups, counts);
+export function checkResourceBudget(plans: readonly ConnectorPlan[], createdTopics: ReadonlySet<string>, options: DeploymentOptions): number[] {
+  const counts = resourceCounts(plans, createdTopics, options.groups, options);
+  if (Math.max(...counts) > MAX_RESOURCES_PER_STACK) throw tooManyResources(plans, createdTopics, options, counts);
   return counts;
 }
 
@@ -238,20 +240,23 @@ function merge(into: Fragment, more: Fragment): void {
 export function generateService(inputs: readonly ConnectorInput[], options: DeploymentOptions): ServiceFragments {
   const group = selectedGroup(options);
   const { plans, createdTopics } = planConnectors(inputs, options);
-  const counts = checkResourceBudget(plans, createdTopics, options.groups);
+  const counts = checkResourceBudget(plans, createdTopics, options);
+  const stackName = options.groups > 1 ? `${options.service}-${options.stage}-g${group}` : `${options.service}-${options.stage}`;
 
   const byName = new Map(inputs.map((input) => [input.spec.name, input]));
   const mine = plans.filter((plan) => plan.group === group);
   const claim = logicalIdRegistry();
-  for (const id of [DEAD_LETTER_QUEUE, SCHEDULER_ROLE, CLUSTER, 'ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']) claim(id, 'the stack');
+  for (const id of [DEAD_LETTER_QUEUE, DEAD_LETTER_ALARM, SCHEDULER_ROLE, CLUSTER, 'ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']) claim(id, 'the stack');
   const topics = [...new Set(mine.map((plan) => plan.topic))].sort();
   const deadLetterTopics = [...new Set(mine.flatMap((plan) => (plan.deadLetter ? [plan.deadLetter.topic] : [])))].sort();
   const streamIds = new Map([...topics, ...deadLetterTopics].map((topic) => [topic, claim(streamLogicalId(topic), `topic ${topic}`)]));
 
   const service = streamResources(mine, createdTopics, streamIds, options);
+  const alarmed: AlarmedConnector[] = [];
   for (const plan of [...mine].sort((a, b) => a.name.localeCompare(b.name))) {
     const input = byName.get(plan.name) as ConnectorInput;
     const names = connectorNames(plan.name, options.service, options.stage);
+    alarmed.push({ name: plan.name, file: plan.file, names });
     const stream: StreamRef = createdTopics.has(plan.topic) ? { name: plan.stream, logicalId: streamIds.get(plan.topic) as string } : { name: plan.stream };
     const placement = placementDefinition(plan.placement.kind);
     const deadLetterStream: StreamRef | undefined = plan.deadLetter ? { name: plan.deadLetter.stream, logicalId: streamIds.get(plan.deadLetter.topic) as string } : undefined;
@@ -261,10 +266,14 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
     merge(service, fragment);
   }
   merge(service, stackResources(new Set(mine.map((plan) => plan.placement.kind)), options));
+  const alarms = alarmResources(alarmed, DEAD_LETTER_QUEUE, stackName, options);
+  const alarmOwners = new Map(alarmed.map((connector) => [connector.names.base + RESOURCE_SUFFIXES.ALARM, connector.file]));
+  for (const id of Object.keys(alarms.resources)) claim(id, alarmOwners.get(id) ?? 'the stack');
+  merge(service, alarms);
   checkOutputBudget(service.outputs);
 
   return {
-    stackName: options.groups > 1 ? `${options.service}-${options.stage}-g${group}` : `${options.service}-${options.stage}`,
+    stackName,
     functions: service.functions,
     resources: { Resources: service.resources, Outputs: service.outputs },
     connectors: plans,

@@ -32,7 +32,7 @@ export const DeploymentOptionsSchema = z.strictObject({
   region: z.string().min(1).describe('AWS region (`--region`).'),
   configs: z.string().prefault('configs').describe('Directory of connector configs (*.yaml, *.yml), relative to serverless.yml.'),
   groups: z.coerce.number().int().min(1).max(200).prefault(1).describe(
-    'Number of CloudFormation stacks the connectors are spread over (CloudFormation allows 500 resources per stack; a connector takes 5 or 6, so at most about 80 fit in one, fewer in practice as topics hash unevenly: 1,000 configs took 17 stacks in the benchmark). A connector goes to the stack of its topic (hash of the topic name), so adding configs never moves existing ones while `groups` is unchanged.',
+    'Number of CloudFormation stacks the connectors are spread over (CloudFormation allows 500 resources per stack; a connector takes 6 or 7 with its alarm, so at most about 70 fit in one, fewer in practice as topics hash unevenly: 1,000 configs took 17 stacks in the benchmark). A connector goes to the stack of its topic (hash of the topic name), so adding configs never moves existing ones while `groups` is unchanged.',
   ),
   group: z.coerce.number().int().min(0).optional().describe('Which stack to generate (`--param group=N`, 0-based). Required when `groups` > 1.'),
   streamPrefix: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected Kinesis stream name characters (a-z, A-Z, 0-9, _ . -)').optional().describe('Kinesis stream name = streamPrefix + topic (cut to 128 characters with a hash suffix). Default `<service>-<stage>-`; set `\'\'` to use existing streams named like the topics.'),
@@ -70,10 +70,34 @@ export const DeploymentOptionsSchema = z.strictObject({
       logRetentionInDays: z.coerce.number().int().positive().prefault(14).describe('Days the tasks\' logs are kept.'),
     })
     .prefault({}),
-}).refine((options) => `${options.service}-${options.stage}-`.length <= MAX_NAME_PREFIX, {
-  path: ['stage'],
-  message: `expected \`<service>-<stage>-\` of at most ${MAX_NAME_PREFIX} characters: function names start with it (Lambda allows 64), and the Scheduler may invoke only names with that prefix`,
-});
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().prefault(true).describe('Functions and tasks publish each connector\'s metrics (records, bytes, errors, dropped, undelivered, polls, skipped slots, window lateness) as CloudWatch Embedded Metric Format log lines: no API call, no extra permission. Dimensions `service` (`<service>-<stage>`) and `connector`.'),
+      namespace: z.string().regex(/^[^:]{1,255}$/, 'expected a CloudWatch namespace (1-255 characters, no ":")').prefault(RuntimeDefaults.metricsNamespace).describe('CloudWatch namespace of the metrics.'),
+      periodSeconds: z.coerce.number().int().min(1).max(3600).prefault(RuntimeDefaults.metricsPeriodMs / 1000).describe('A task publishes its metrics this often, seconds (a function: once per window).'),
+    })
+    .prefault({}),
+  alarms: z
+    .strictObject({
+      enabled: z.boolean().prefault(true).describe('Per connector a CloudWatch alarm on its errors + dropped + undelivered records (needs `metrics.enabled`), and per stack one on the dead-letter queue (a message in it: a failed or dropped scheduled invocation).'),
+      topicArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'expected an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)')
+        .optional()
+        .describe('SNS topic notified when an alarm fires and when it recovers. None: the alarms show in CloudWatch only.'),
+      threshold: z.coerce.number().int().min(1).prefault(1).describe('Errors + dropped + undelivered records of a connector in one period that fire its alarm.'),
+      periodMinutes: z.coerce.number().int().min(1).max(1440).prefault(5).describe('Period of the connector alarms, minutes.'),
+    })
+    .prefault({}),
+})
+  .refine((options) => `${options.service}-${options.stage}-`.length <= MAX_NAME_PREFIX, {
+    path: ['stage'],
+    message: `expected \`<service>-<stage>-\` of at most ${MAX_NAME_PREFIX} characters: function names start with it (Lambda allows 64), and the Scheduler may invoke only names with that prefix`,
+  })
+  .refine((options) => !options.alarms.enabled || options.metrics.enabled, {
+    path: ['alarms', 'enabled'],
+    message: 'expected false when metrics.enabled is false: the connector alarms watch those metrics',
+  });
 
 /** Options the framework resolves (service, stage, region) or the command line gives (`group`): not `custom.connectors` keys. */
 const RESOLVED = ['service', 'stage', 'region', 'group'] as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noteJsonSchema } from './json-schema-notes';
 
 /** Message for {@link ConnectorNameSchema}. */
 const NAME_RULE =
@@ -58,13 +59,17 @@ const SIZE_RULE = 'expected a size such as "44.0 MB", "16 KiB" or "1024" (bytes)
  */
 export const ByteSizeSchema = z
   .string({ error: SIZE_RULE })
-  .regex(/^\d+(?:\.\d+)?\s*(?:[kmgtpe]i?b?|b)?$/i, SIZE_RULE);
+  // Letter case spelled out (no `i` flag): JSON Schema patterns have no flags (see inputJsonSchema).
+  .regex(/^\d+(?:\.\d+)?\s*(?:[kmgtpeKMGTPE][iI]?[bB]?|[bB])?$/, SIZE_RULE);
 
 /**
  * A connector package version (`meta.version`, legacy `version`, e.g. `0.3.3` or `latest`).
  * YAML numbers (`version: 1.0`) are read as written, before validation.
  */
-export const VersionSchema = z.string({ error: 'expected a version such as "0.3.3" or "latest"' }).min(1, 'expected a version such as "0.3.3" or "latest"');
+export const VersionSchema = noteJsonSchema(
+  z.string({ error: 'expected a version such as "0.3.3" or "latest"' }).min(1, 'expected a version such as "0.3.3" or "latest"'),
+  { kind: 'also', schema: { type: 'number' } },
+);
 
 /** A whole number ≥ `min`, with one message for every way to get it wrong. */
 export function wholeNumber(min: number, what: string) {

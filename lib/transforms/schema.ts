@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from '../schema/duration';
+import { noteJsonSchema } from '../schema/json-schema-notes';
 import { wholeNumber } from '../schema/fields';
 
 /**
@@ -7,7 +8,7 @@ import { wholeNumber } from '../schema/fields';
  * a string is kept as is, a map or list is serialised to a JSON string; a bare number or boolean is
  * rejected, as in Fluvio (write `"5"`). Output: a string.
  */
-export const TransformParameterSchema = z.unknown().transform((value, ctx): string => {
+export const TransformParameterSchema = noteJsonSchema(z.unknown().transform((value, ctx): string => {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) || (typeof value === 'object' && value !== null)) return JSON.stringify(value);
   ctx.addIssue({
@@ -19,7 +20,7 @@ export const TransformParameterSchema = z.unknown().transform((value, ctx): stri
         : 'expected a string, a list or a mapping',
   });
   return z.NEVER;
-});
+}), { kind: 'instead', schema: { type: ['string', 'array', 'object'] } });
 
 /** What happens to a record a transform fails on (throws, traps, times out). */
 export const ON_ERROR_POLICIES = ['fail', 'skip', 'dead-letter'] as const;

@@ -31,8 +31,8 @@ export function connector(dataDir: string, args: string[], options: { input?: st
 }
 
 /** Starts `connector ...args` in the background; collect its output from the returned buffers. */
-export function startConnector(dataDir: string, args: string[]): { child: ChildProcess; out: { stdout: string; stderr: string }; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startConnector(dataDir: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; out: { stdout: string; stderr: string }; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   const out = { stdout: '', stderr: '' };
   child.stdout!.on('data', (d: Buffer) => (out.stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
-import { ConnectorEnv, createJsonLogger, createMetrics, parseRuntimeEnv, TOPIC_BACKENDS } from '../../core';
+import { ConnectorEnv, createJsonLogger, createMetrics, METRICS_OUTPUTS, type MetricsOutput, parseRuntimeEnv, TOPIC_BACKENDS } from '../../core';
 import { runConnector } from '../../runtime';
+import { metricsPublisherOf, publishPeriodically } from '../../runtime/emf';
 import { topicBackends } from '../../topics';
 import { type ConfigSourceOptions, loadSpecFrom, openTopics, stopSignal, type TopicsOptions } from '../common';
 import { createTerminalReporter } from '../terminal';
@@ -9,6 +10,8 @@ interface RunOptions extends TopicsOptions, ConfigSourceOptions {
   skipTransforms?: boolean;
   /** `--no-create-topic` (env CONNECTOR_NO_CREATE_TOPIC set): never create a missing topic. */
   createTopic: boolean;
+  /** `--metrics emf` (env CONNECTOR_METRICS): CloudWatch EMF metric lines on stdout. */
+  metrics: MetricsOutput;
 }
 
 /**
@@ -32,6 +35,12 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--stream-prefix <prefix>', 'with --topics kinesis: stream name = prefix + topic').default('').env(ConnectorEnv.STREAM_PREFIX))
     .option('--skip-transforms', 'escape hatch: produce the records without running the config\'s transforms')
     .addOption(new Option('--no-create-topic', 'fail when the topic is missing instead of creating it (deployed tasks: the stack creates streams)').env(ConnectorEnv.NO_CREATE_TOPIC))
+    .addOption(
+      new Option('--metrics <output>', `emf: print the connector's metrics as CloudWatch Embedded Metric Format lines on stdout every ${ConnectorEnv.METRICS_PERIOD_MS} ms (default 60000) and at exit (deployed tasks)`)
+        .choices(METRICS_OUTPUTS)
+        .default('none')
+        .env(ConnectorEnv.METRICS),
+    )
     .action(async (_opts, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RunOptions>();
       const env = parseRuntimeEnv(process.env);
@@ -45,6 +54,9 @@ export function registerRun(program: Command): void {
         reporter?.stop();
         throw err;
       });
+      // Deployed tasks: metric lines to stdout (→ awslogs → CloudWatch metrics); opt-in, so a local run's output stays as it was.
+      const publisher = metricsPublisherOf({ ...env, [ConnectorEnv.METRICS]: opts.metrics }, spec.name, log);
+      const periodic = publisher && publishPeriodically(metrics, publisher, env[ConnectorEnv.METRICS_PERIOD_MS]);
       try {
         await runConnector({
           spec,
@@ -62,6 +74,7 @@ export function registerRun(program: Command): void {
           },
         });
       } finally {
+        await periodic?.stop();
         reporter?.stop();
         await opened.close();
       }

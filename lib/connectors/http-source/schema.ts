@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from '../../schema/duration';
+import { noteJsonSchema } from '../../schema/json-schema-notes';
 
 /** Fluvio http-source 0.5.0's default `user_agent`, kept so endpoints see the same client. */
 export const DEFAULT_USER_AGENT = 'fluvio/http-source 0.5.0';
@@ -11,7 +12,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * an entry without `:` or with an invalid name is a config error, not silently dropped.
  * Output: `[name, value]` with the value trimmed.
  */
-export const HeaderLineSchema = z.string().transform((line, ctx) => {
+export const HeaderLineSchema = noteJsonSchema(z.string().transform((line, ctx) => {
   const colon = line.indexOf(':');
   const name = colon < 0 ? '' : line.slice(0, colon).trim();
   if (colon < 0 || !HEADER_NAME.test(name)) {
@@ -23,7 +24,7 @@ export const HeaderLineSchema = z.string().transform((line, ctx) => {
     return z.NEVER;
   }
   return [name, line.slice(colon + 1).trim()] as const;
-});
+}), { kind: 'instead', schema: { type: 'string', pattern: "^\\s*[!#$%&'*+\\-.^_`|~0-9A-Za-z]+\\s*:" } });
 
 /**
  * The `http:` section of an http-source config (legacy: `parameters:` of `type: http`).

@@ -46,6 +46,9 @@ describe('connector cloud on the packaged stack (AWS answers mocked from the tem
   const desiredCounts = new Map<string, number>();
 
   /** Runs `connector <args>` in this process with the mocked clients; returns its output and exit code. */
+  /** What the invoked function printed (its log, in AWS). */
+  const functionLog: string[] = [];
+
   async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
     return cliWith({}, ...args);
   }
@@ -129,13 +132,21 @@ describe('connector cloud on the packaged stack (AWS answers mocked from the tem
 
     // Lambda: Invoke runs the real poller handler with the packaged function's environment (a 3 s window)
     const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).map((resource) => resource.Properties as { FunctionName: string; Timeout: number; Environment: { Variables: Record<string, string> } });
+    functionLog.length = 0;
     mocks.lambda.on(InvokeCommand).callsFake(async (input: { FunctionName: string; Payload: Uint8Array }) => {
       const fn = functions.find((f) => f.FunctionName === input.FunctionName);
       if (!fn) throw Object.assign(new Error(`Function not found: ${input.FunctionName}`), { name: 'ResourceNotFoundException' });
       const env = { ...fn.Environment.Variables, [ConnectorEnv.KINESIS_ENDPOINT]: kinesis.endpoint, [ConnectorEnv.WINDOW_MS]: '3000' };
       const context = { awsRequestId: 'r1', getRemainingTimeInMillis: () => fn.Timeout * 1000 } as unknown as Context;
-      const report = await createPollHandler({ env, log: silentLogger })(JSON.parse(Buffer.from(input.Payload).toString('utf8')), context);
-      return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(report)) };
+      // The function's own stdout (its EMF metric lines) goes to its log group, not to the invoker.
+      const write = process.stdout.write;
+      process.stdout.write = ((chunk: string | Uint8Array) => (functionLog.push(chunk.toString()), true)) as typeof process.stdout.write;
+      try {
+        const report = await createPollHandler({ env, log: silentLogger })(JSON.parse(Buffer.from(input.Payload).toString('utf8')), context);
+        return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(report)) };
+      } finally {
+        process.stdout.write = write;
+      }
     });
 
     // CloudWatch Logs: the log groups the stack creates
@@ -215,6 +226,7 @@ describe('connector cloud on the packaged stack (AWS answers mocked from the tem
     expect(code).toBe(0);
     expect(stderr).toContain('Invoking connectors-dev-quotes-periodic for one window');
     const report = JSON.parse(stdout) as { connector: string; polls: number; records: number; errors: number };
+    expect(functionLog.join('')).toContain('"CloudWatchMetrics"');
     expect(report).toMatchObject({ connector: 'quotes-periodic', topic: 'quotes', errors: 0 });
     expect(report.polls).toBeGreaterThanOrEqual(1);
     const records = (await kinesis.readAll(`${STACK}-quotes`)).filter((record) => record.partitionKey === 'quotes-periodic');

@@ -143,6 +143,15 @@ describe('serverless package (osls, offline) on the repository configs', () => {
     expect(Object.keys(template.Resources)).toHaveLength(fragments.resourceCount);
   });
 
+  it('should alarm on each connector\'s errors/dropped/undelivered records (its EMF metrics) and on the stack\'s dead-letter queue', () => {
+    // Assess
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms).sort()).toEqual(['CatFactsErrorsAlarm', 'ConnectorsDeadLetterAlarm', 'MyTestConnectorErrorsAlarm', 'QuotesPeriodicErrorsAlarm', 'QuotesStreamErrorsAlarm']);
+    const errors = definitionOf(template, 'QuotesStreamErrorsAlarm').Metrics[0].MetricStat.Metric;
+    expect(errors).toEqual({ Namespace: 'Connectors', MetricName: 'Errors', Dimensions: [{ Name: 'service', Value: 'connectors-dev' }, { Name: 'connector', Value: 'quotes-stream' }] });
+    expect(definitionOf(template, 'QuotesPeriodicLambdaFunction').Environment.Variables).toMatchObject({ CONNECTOR_METRICS: 'emf', CONNECTOR_METRICS_SERVICE: 'connectors-dev' });
+  });
+
   it('should build one bundle per function', () => {
     // Assess
     expect(existsSync(join(service.dir, '.serverless/quotesPeriodic.zip'))).toBe(true);

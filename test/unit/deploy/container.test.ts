@@ -45,6 +45,10 @@ describe('Function: generateService (streaming source → Fargate service)', () 
               { Name: ConnectorEnv.TOPICS, Value: 'kinesis' },
               { Name: ConnectorEnv.STREAM_PREFIX, Value: 'connectors-dev-' },
               { Name: ConnectorEnv.NO_CREATE_TOPIC, Value: '1' },
+              { Name: ConnectorEnv.METRICS, Value: 'emf' },
+              { Name: ConnectorEnv.METRICS_NAMESPACE, Value: 'Connectors' },
+              { Name: ConnectorEnv.METRICS_SERVICE, Value: 'connectors-dev' },
+              { Name: ConnectorEnv.METRICS_PERIOD_MS, Value: '60000' },
             ],
             StopTimeout: STOP_TIMEOUT_S,
             LogConfiguration: {

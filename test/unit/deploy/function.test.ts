@@ -42,7 +42,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
     });
   });
 
-  it('should pass the config text, its file, the stream prefix and the window in the environment (names from ConnectorEnv)', () => {
+  it('should pass the config text, its file, the stream prefix, the window and the metrics output in the environment (names from ConnectorEnv)', () => {
     // Prepare
     const text = periodicYaml('p', '10s');
 
@@ -57,6 +57,9 @@ describe('Function: generateService (periodic source → Lambda function)', () =
       [ConnectorEnv.WINDOW_MS]: '60000',
       [ConnectorEnv.WINDOW_ANCHOR]: 'epoch',
       [ConnectorEnv.MARGIN_MS]: '500',
+      [ConnectorEnv.METRICS]: 'emf',
+      [ConnectorEnv.METRICS_NAMESPACE]: 'Connectors',
+      [ConnectorEnv.METRICS_SERVICE]: 'connectors-dev',
     });
   });
 

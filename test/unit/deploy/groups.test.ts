@@ -133,13 +133,13 @@ describe('Function: generateService (groups)', () => {
 
     // Assess
     expect(error.code).toBe(ErrorCode.DEPLOY_STACK_TOO_LARGE);
-    expect(error.message).toMatch(/^stack 0 of 1 would have 1204 CloudFormation resources \(limit 500\): set custom\.connectors\.groups to \d+ \(the smallest value for which every stack fits\)/);
+    expect(error.message).toMatch(/^stack 0 of 1 would have 1405 CloudFormation resources \(limit 500\): set custom\.connectors\.groups to \d+ \(the smallest value for which every stack fits\)/);
     const suggested = Number(/groups to (\d+)/.exec(error.message)?.[1]);
     const { plans, createdTopics } = planConnectors(inputs, optionsOf({ groups: suggested, group: 0 }));
-    const counts = resourceCounts(plans, createdTopics, suggested);
+    const counts = resourceCounts(plans, createdTopics, suggested, optionsOf({ groups: suggested, group: 0 }));
     expect(Math.max(...counts)).toBeLessThanOrEqual(MAX_RESOURCES_PER_STACK);
     const fewer = planConnectors(inputs, optionsOf({ groups: suggested - 1, group: 0 }));
-    expect(Math.max(...resourceCounts(fewer.plans, fewer.createdTopics, suggested - 1))).toBeGreaterThan(MAX_RESOURCES_PER_STACK);
+    expect(Math.max(...resourceCounts(fewer.plans, fewer.createdTopics, suggested - 1, optionsOf({ groups: suggested - 1, group: 0 })))).toBeGreaterThan(MAX_RESOURCES_PER_STACK);
     const stacks = counts.map((_, group) => generateService(inputs, optionsOf({ groups: suggested, group })));
     expect(stacks.map((stack) => stack.resourceCount)).toEqual(counts);
   });
@@ -157,7 +157,7 @@ describe('Function: generateService (groups)', () => {
   });
 
   it('should name the topic when one topic alone has more connectors than a stack holds', () => {
-    // Prepare: 100 periodic connectors of one topic (5 resources each)
+    // Prepare: 100 periodic connectors of one topic (6 resources each, alarm included)
     const inputs = Array.from({ length: 100 }, (_, i) => inputOf(periodicYaml(`shared-${i}`, '10s', { topic: 'shared' }), `configs/shared-${i}.yaml`));
 
     // Act
@@ -165,11 +165,11 @@ describe('Function: generateService (groups)', () => {
 
     // Assess: no groups value can help
     expect(error.code).toBe(ErrorCode.DEPLOY_TOPIC_TOO_LARGE);
-    expect(error.message).toContain('topic "shared" alone has 100 connectors needing 505 resources');
+    expect(error.message).toContain('topic "shared" alone has 100 connectors needing 606 resources');
     expect(error.message).not.toContain('set custom.connectors.groups');
   });
 
-  it('should count, per group, what osls will package: 5 resources per function and per task, 1 per created stream, shared ones once', () => {
+  it('should count, per group, what osls will package: 5 resources per function and per task, 1 alarm per connector, 1 per created stream, shared ones once', () => {
     // Prepare
     const inputs = [
       inputOf(periodicYaml('p1', '10s', { topic: 'quotes' }), 'configs/p1.yaml'),
@@ -180,8 +180,9 @@ describe('Function: generateService (groups)', () => {
     // Act
     const { plans, createdTopics } = planConnectors(inputs, optionsOf());
 
-    // Assess: 2 (bucket, policy) + DLQ + scheduler role + cluster + 2 × 5 + 5 + 2 streams
-    expect(resourceCounts(plans, createdTopics, 1)).toEqual([22]);
+    // Assess: 2 (bucket, policy) + DLQ + its alarm + scheduler role + cluster + 2 × (5 + alarm) + (5 + alarm) + 2 streams
+    expect(resourceCounts(plans, createdTopics, 1, optionsOf())).toEqual([26]);
+    expect(resourceCounts(plans, createdTopics, 1, optionsOf({ alarms: { enabled: false } }))).toEqual([22]);
   });
 
   // `fragments.connectors` holds the plans of every group: the message names this stack's only.

@@ -46,6 +46,8 @@ describe('Function: parseDeploymentOptions', () => {
       lambda: { architecture: 'arm64', memorySize: 256, logRetentionInDays: 14, marginMs: 500 },
       secrets: { source: 'ssm' },
       container: { cpu: '256', memory: 512, architecture: 'X86_64', subnets: [], securityGroups: [], assignPublicIp: true, logRetentionInDays: 14 },
+      metrics: { enabled: true, namespace: 'Connectors', periodSeconds: 60 },
+      alarms: { enabled: true, threshold: 1, periodMinutes: 5 },
     });
     expect([options.group, options.streamPrefix, options.lambda.runtime, options.container.image, options.secrets.prefix]).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
