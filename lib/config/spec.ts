@@ -1,5 +1,6 @@
 import type { ConnectorDefinition, Direction } from '../core';
 import type { ConsumerOptions, ProducerOptions } from './client-options';
+import type { ConfigIssue } from './errors';
 import type { TopicConfig } from './topic-config';
 import type { TransformStep } from '../transforms/schema';
 
@@ -58,4 +59,15 @@ export interface ConnectorSpec {
   secrets: string[];
   /** `transforms:`: validated and kept; NOT executed yet (the CLI warns or refuses). */
   transforms: TransformStep[];
+  /**
+   * Located warnings (`severity: 'warning'`), sorted by position: YAML warnings, unused secrets,
+   * the connector's own (`definition.warnings`), and for a deployment legacy secret defaults.
+   * `connector validate` prints them, the runtime logs them.
+   */
+  warnings: ConfigIssue[];
+  /**
+   * Replaces the values of the secrets rendered into this spec by `***` (absent when none was):
+   * the runtime passes every log line through it. A function, so the values are never data of the spec.
+   */
+  redact?: (text: string) => string;
 }

@@ -8,6 +8,7 @@ import {
   ErrorCode,
   type HttpTransport,
   type Logger,
+  redactingLogger,
   type Source,
   type SourceContext,
   systemClock,
@@ -116,15 +117,19 @@ export async function createSource(spec: ConnectorSpec): Promise<Source> {
 
 /**
  * The one connector lifecycle, shared by `connector run`, `connector deploy start`, the Lambda
- * handler and the container entrypoint: ensure the topic, start the source with an AbortSignal
- * and the ports its definition needs, produce every record (retrying the topic with backoff), and
+ * handler and the container entrypoint: log the config's located warnings, ensure the topic, start
+ * the source with an AbortSignal and the ports its definition needs, produce every record
+ * (retrying the topic with backoff), and
  * on abort finish the in-flight record, flush and close. The runtime owns retries of periodic polls
- * and reconnects of continuous sources (see `pollSlot`, `runContinuous`).
+ * and reconnects of continuous sources (see `pollSlot`, `runContinuous`). Every log line goes
+ * through `spec.redact` (secret values become `***`).
  *
  * @throws ConnectorError CONFIG_UNSUPPORTED when the config has transforms and `skipTransforms` is
  *   not set, for a sink, or when `window` is given for a continuous source.
  * @throws TopicNotFoundError when the topic is missing and may not be created.
  * @throws TopicWriteError when records could not be written (the count is in `undelivered`).
+ * @throws ConnectorError with a `CONFIG_*` code when the source cannot send its request as
+ *   configured (e.g. a header value Node refuses at send time): not retried.
  * @example
  * const spec = loadConnectorConfig('configs/quotes-periodic.yaml', { registry: defaultRegistry });
  * const ac = new AbortController();
@@ -132,10 +137,15 @@ export async function createSource(spec: ConnectorSpec): Promise<Source> {
  */
 export async function runConnector(options: RunConnectorOptions): Promise<RunResult> {
   const { spec, topics, signal } = options;
-  const log = (options.deps?.log ?? createJsonLogger()).child({ connector: spec.name, type: spec.type });
+  const bound = (options.deps?.log ?? createJsonLogger()).child({ connector: spec.name, type: spec.type });
+  // Secret values never reach a log line (e.g. a host name from `${{ secrets.HOST }}` in a DNS error).
+  const log = spec.redact ? redactingLogger(bound, spec.redact) : bound;
   const clock = options.deps?.clock ?? systemClock;
   const metrics = options.metrics ?? createMetrics();
 
+  for (const warning of spec.warnings) {
+    log.warn({ code: warning.code, file: warning.file, line: warning.line, column: warning.column, path: warning.path }, warning.message);
+  }
   assertTransformsRunnable(spec, options.skipTransforms);
   const source = await createSource(spec);
   if (options.window && source.kind !== 'periodic') {

@@ -44,7 +44,7 @@ export const TransformStepSchema = z.strictObject({
     ),
   with: z.record(z.string(), TransformParameterSchema, { error: 'expected a mapping of parameter names to values' }).default({}),
   lookback: z
-    .strictObject({ last: wholeNumber(0, 'a number of records'), age: durationSchema() })
+    .strictObject({ last: wholeNumber(0, 'a number of records'), age: durationSchema({ max: '100y' }) })
     .partial()
     .optional(),
 });
