@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { z } from 'zod';
 import type { ConnectorRegistry } from '../core/registry';
 import type { ConnectorDefinition } from '../core';
@@ -123,6 +123,22 @@ function buildSpec(data: Data, format: ConfigFormat, definition: ConnectorDefini
     secrets: (meta.secrets ?? []).map((secret) => secret.name),
     transforms: data.transforms as TransformStep[],
   };
+}
+
+/** The validating schema of each format and connector type, built once (zod compiles a schema on its first use). */
+const schemas = new Map<ConfigFormat, { none?: z.ZodType; byDefinition: WeakMap<ConnectorDefinition, z.ZodType> }>();
+
+/** The whole-config schema of a format with the connector's section (without one: the section is not checked). */
+function configSchemaOf(format: ConfigFormat, definition: ConnectorDefinition | undefined): z.ZodType {
+  let entry = schemas.get(format);
+  if (!entry) schemas.set(format, (entry = { byDefinition: new WeakMap() }));
+  const cached = definition ? entry.byDefinition.get(definition) : entry.none;
+  if (cached) return cached;
+  const section = definition && { key: format === 'legacy' ? 'parameters' : definition.section, schema: sectionSchema(definition, format) };
+  const schema: z.ZodType = format === 'legacy' ? legacyConfigSchema(section?.schema) : apiConfigSchema(format, section);
+  if (definition) entry.byDefinition.set(definition, schema);
+  else entry.none = schema;
+  return schema;
 }
 
 function byPosition(a: ConfigIssue, b: ConfigIssue): number {
@@ -271,8 +287,7 @@ export function parseConnectorConfig(text: string, options: ParseOptions): Conne
   const data = rendered.data as Data;
   keepVersionAsWritten(data, legacy ? ['version'] : ['meta', 'version'], source);
 
-  const section = definition && sectionKey !== undefined ? { key: sectionKey, schema: sectionSchema(definition, format) } : undefined;
-  const schema: z.ZodType = legacy ? legacyConfigSchema(section?.schema) : apiConfigSchema(format, section);
+  const schema = configSchemaOf(format, definition);
   const result = schema.safeParse(data, { reportInput: true });
   let skippedDeferred: IssueDetail | undefined;
   let omitted = 0;
@@ -336,7 +351,9 @@ export function readConfigText(path: string, file = path): string {
   try {
     const fd = openSync(path, 'r');
     try {
-      const buffer = Buffer.alloc(ConfigLimits.maxBytes + 1);
+      // The file's size bounds the buffer (a special file reports 0: then the limit does).
+      const size = fstatSync(fd).size;
+      const buffer = Buffer.allocUnsafe((size > 0 ? Math.min(size, ConfigLimits.maxBytes) : ConfigLimits.maxBytes) + 1);
       let length = 0;
       for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
       return buffer.subarray(0, length).toString('utf8');

@@ -109,7 +109,8 @@ export class ConfigSource {
     }
     const lineCounter = new LineCounter();
     // uniqueKeys is checked below in linear time (yaml's own check is quadratic in the keys of a map).
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    // logLevel 'error': yaml never prints a process warning of its own (each becomes an issue here).
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
     const at = (offset: number): { line: number; column: number } => {
       const { line, col } = lineCounter.linePos(offset);
       return { line, column: col };
@@ -140,7 +141,7 @@ export class ConfigSource {
     }
     const yamlDirectives = [...text.matchAll(/^%YAML\b/gm)].filter((match) => !/^---/m.test(text.slice(0, match.index)));
     if (yamlDirectives.length > 1) issues.push(syntaxIssue(yamlDirectives[1]!.index!, 'more than one %YAML directive (the YAML spec makes it an error)'));
-    const structure = checkStructure(doc);
+    const structure = checkStructure(doc, text);
     issues.push(...structure.errors.map(({ offset, problem, code }) => syntaxIssue(offset, problem, code)));
     warnings.push(...structure.warnings.map(({ offset, problem }) => warningAt(offset, problem)));
     if (issues.length > 0) return { issues };
@@ -284,7 +285,7 @@ interface StructureReport {
  * would report them), aliases (at most {@link ConfigLimits.maxAliases}; each must follow its
  * anchor and not sit inside it) and redefined anchors (a warning). Stops at the first limit.
  */
-function checkStructure(doc: Document.Parsed): StructureReport {
+function checkStructure(doc: Document.Parsed, text: string): StructureReport {
   const report: StructureReport = { errors: [], warnings: [], aliases: [] };
   const offsetOf = (node: Node): number => node.range?.[0] ?? 0;
   const anchors = new Map<string, Node>();
@@ -316,7 +317,11 @@ function checkStructure(doc: Document.Parsed): StructureReport {
       return report;
     }
     if (node.anchor) {
-      if (anchors.has(node.anchor)) report.warnings.push({ offset: offsetOf(node), problem: `anchor &${node.anchor} is defined again: aliases after this point refer to this one` });
+      if (anchors.has(node.anchor)) {
+        // A node's range starts after its anchor: point at the `&name` itself.
+        const at = text.lastIndexOf(`&${node.anchor}`, offsetOf(node));
+        report.warnings.push({ offset: at >= 0 ? at : offsetOf(node), problem: `anchor &${node.anchor} is defined again: aliases after this point refer to this one` });
+      }
       anchors.set(node.anchor, node);
     }
     if (!isCollection(node)) continue;
@@ -328,6 +333,10 @@ function checkStructure(doc: Document.Parsed): StructureReport {
     if (isMap(node)) {
       const seen = new Set<string>();
       for (const pair of node.items) {
+        const key = isAlias(pair.key) ? anchors.get(pair.key.source) : pair.key;
+        if (isCollection(key)) {
+          report.errors.push({ offset: offsetOf(pair.key as Node), code: ErrorCode.CONFIG_YAML_SYNTAX, problem: 'a list or mapping as a mapping key cannot be read (a key must be a plain value)' });
+        }
         if (isScalar(pair.key)) {
           const key = String(pair.key.value);
           if (seen.has(key)) report.errors.push({ offset: offsetOf(pair.key), code: ErrorCode.CONFIG_YAML_SYNTAX, problem: 'Map keys must be unique' });

@@ -210,7 +210,7 @@ export function durationSchema(options: DurationOptions = {}) {
 export function withDurationOptIns<T extends z.ZodObject>(schema: T): T {
   const rules = Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([key, field]) => {
     const bounds = durationBoundsOf(field);
-    return bounds?.optIn ? [{ key, minMs: bounds.minMs, flag: bounds.optIn.flag }] : [];
+    return bounds?.optIn ? [{ key, minMs: bounds.minMs, optInMs: bounds.optIn.minMs, flag: bounds.optIn.flag }] : [];
   });
   return schema.superRefine((value: Record<string, unknown>, ctx) => {
     for (const rule of rules) {
@@ -220,7 +220,7 @@ export function withDurationOptIns<T extends z.ZodObject>(schema: T): T {
           code: 'custom',
           path: [rule.key],
           input: ms,
-          message: `expected a duration of at least ${formatDuration(rule.minMs)} (shorter only with ${rule.flag}: true)`,
+          message: `expected a duration of at least ${formatDuration(rule.minMs)} (${formatDuration(rule.optInMs)} with ${rule.flag}: true)`,
         });
       }
     }
