@@ -195,6 +195,7 @@ function secretFreePaths(legacy: boolean): Array<{ prefix: PathSegment[]; label:
 function secretWarnings(document: Data, format: ConfigFormat, used: ReadonlySet<string>, deploying: boolean): IssueDetail[] {
   const warnings: IssueDetail[] = [];
   const declared = declaredSecrets(document, format);
+  // Only called for a valid config: meta.secrets holds unique {name} entries, so the index is the list's.
   const names = [...declared.keys()];
   names.forEach((name, index) => {
     const path: PathSegment[] = format === 'legacy' ? ['secrets', name] : ['meta', 'secrets', index, 'name'];

@@ -41,6 +41,15 @@ export type HttpTransport = (request: HttpRequest) => Promise<HttpResponse>;
 /** Node's codes for a request it refuses to build: a header, the method or the URL holds a character HTTP does not allow. */
 const REFUSED_REQUEST_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_HTTP_INVALID_HEADER_VALUE', 'ERR_INVALID_URL', 'ERR_UNESCAPED_CHARACTERS', 'ERR_INVALID_ARG_VALUE']);
 
+/** A config error for an error Node throws when it refuses to build a request; other errors as they are. */
+function refusal(err: unknown): Error {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && REFUSED_REQUEST_CODES.has(code)) {
+    return new ConnectorError(`the request cannot be sent: ${(err as Error).message} (a header, the method or the URL holds a character HTTP does not allow)`, ErrorCode.CONFIG_INVALID_VALUE, { cause: err });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 /**
  * Default {@link HttpTransport}: real network I/O with Node's HTTP stack.
  *
@@ -59,7 +68,13 @@ export const nodeHttpTransport: HttpTransport = (request) =>
       reject(new ConnectorError('method CONNECT opens a tunnel, not a request: it is not supported', ErrorCode.CONFIG_UNSUPPORTED));
       return;
     }
-    const url = new URL(request.url);
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch (err) {
+      reject(refusal(err));
+      return;
+    }
     // Loaded on first use: connectors that do not speak HTTP never load it.
     const followRedirects = require('follow-redirects') as typeof import('follow-redirects');
     const lib = url.protocol === 'https:' ? followRedirects.https : followRedirects.http;
@@ -129,10 +144,7 @@ export const nodeHttpTransport: HttpTransport = (request) =>
         },
       );
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (typeof code === 'string' && REFUSED_REQUEST_CODES.has(code)) {
-        fail(new ConnectorError(`the request cannot be sent: ${(err as Error).message} (a header, the method or the URL holds a character HTTP does not allow)`, ErrorCode.CONFIG_INVALID_VALUE, { cause: err }));
-      } else fail(err instanceof Error ? err : new Error(String(err)));
+      fail(refusal(err));
       return;
     }
     req.on('error', (err: Error) => fail(err));
