@@ -139,7 +139,9 @@ export class ConfigSource {
       else if (version) warnings.push(warningAt(warning.pos[0], `%YAML ${version[1]}.${version[2]}: read as YAML 1.2 (the spec says to warn about a newer minor version)`));
       else warnings.push(warningAt(warning.pos[0], `${warning.message.split('\n')[0]} (ignored)`));
     }
-    const yamlDirectives = [...text.matchAll(/^%YAML\b/gm)].filter((match) => !/^---/m.test(text.slice(0, match.index)));
+    // Directives stand before the first `---`.
+    const documentStart = text.search(/^---/m);
+    const yamlDirectives = [...text.matchAll(/^%YAML\b/gm)].filter((match) => documentStart < 0 || match.index < documentStart);
     if (yamlDirectives.length > 1) issues.push(syntaxIssue(yamlDirectives[1]!.index!, 'more than one %YAML directive (the YAML spec makes it an error)'));
     const structure = checkStructure(doc, text);
     issues.push(...structure.errors.map(({ offset, problem, code }) => syntaxIssue(offset, problem, code)));
