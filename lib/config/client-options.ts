@@ -15,7 +15,7 @@ import { aliasKeys, withKeyAliases } from './normalize';
  */
 export const ProducerOptionsSchema = withKeyAliases(
   z.strictObject({
-    linger: durationSchema({ min: 0 }).optional(),
+    linger: durationSchema({ min: 0, max: '24d' }).optional(),
     'batch-size': ByteSizeSchema.optional(),
     compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).optional(),
   }),
@@ -67,7 +67,7 @@ export const ConsumerOptionsSchema = withKeyAliases(
           strategy: z.enum(['none', 'manual', 'auto']),
           // A serde Duration struct in Fluvio, not humantime.
           'flush-period': z
-            .strictObject({ secs: wholeNumber(0, 'seconds'), nanos: wholeNumber(0, 'nanoseconds').max(999_999_999, 'expected nanoseconds (0 to 999999999)').default(0) })
+            .strictObject({ secs: wholeNumber(0, 'seconds', 2_073_600), nanos: wholeNumber(0, 'nanoseconds').max(999_999_999, 'expected nanoseconds (0 to 999999999)').default(0) })
             .optional(),
         })
         .optional(),

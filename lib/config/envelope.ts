@@ -17,10 +17,18 @@ export const RESERVED_KEYS = RESERVED_SECTIONS;
 const typeField = z.string({ error: 'expected a connector type such as "http-source"' }).min(1, 'expected a connector type such as "http-source"');
 const createTopicField = z.boolean({ error: 'expected true or false' });
 
-/** `meta.secrets`: the secrets the config may use as `${{ secrets.NAME }}`. */
-export const SecretDeclarationsSchema = z.array(z.strictObject({ name: SecretNameSchema }), {
-  error: 'expected a list of {name: NAME} entries',
-});
+/** `meta.secrets`: the secrets the config may use as `${{ secrets.NAME }}`; each name once. */
+export const SecretDeclarationsSchema = z
+  .array(z.strictObject({ name: SecretNameSchema }), {
+    error: 'expected a list of {name: NAME} entries',
+  })
+  .superRefine((declarations, ctx) => {
+    const seen = new Set<string>();
+    declarations.forEach(({ name }, index) => {
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], input: name, message: `expected each secret declared once ("${name}" is declared above)` });
+      seen.add(name);
+    });
+  });
 
 const metaFields = {
   name: ConnectorNameSchema,

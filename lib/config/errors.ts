@@ -1,7 +1,11 @@
 import { ConnectorError, type ErrorCode } from '../core/errors';
 
+/** How serious a config issue is: an `error` refuses the config, a `warning` is reported and the config runs. */
+export type Severity = 'error' | 'warning';
+
 /**
- * One problem found in a config file, located as precisely as the YAML allows.
+ * One problem found in a config file, located as precisely as the YAML allows: an error (in a
+ * {@link ConfigError}) or a warning (in `ConnectorSpec.warnings`), in the same format.
  *
  * @example
  * ```ts
@@ -14,6 +18,8 @@ import { ConnectorError, type ErrorCode } from '../core/errors';
  */
 export interface ConfigIssue {
   code: ErrorCode;
+  /** Absent for errors; `warning` for a warning (its message then reads `file:line:col: warning: …`). */
+  severity?: Severity;
   /** The config file, as the caller named it. */
   file: string;
   /** 1-based line of the node the issue points at (absent when the file could not be read). */
@@ -81,11 +87,13 @@ export function quoteList(values: readonly unknown[]): string {
 }
 
 /**
- * Builds the one-line message of an issue: `file:line:column: path: detail [CODE]`
- * (the location and path parts are left out when unknown or empty).
+ * Builds the one-line message of an issue: `file:line:column: path: detail [CODE]`, for a warning
+ * `file:line:column: warning: path: detail [CODE]` (as compilers print them); the location and path
+ * parts are left out when unknown or empty.
  */
 export function formatIssueMessage(parts: {
   code: ErrorCode;
+  severity?: Severity;
   file: string;
   line?: number;
   column?: number;
@@ -94,5 +102,6 @@ export function formatIssueMessage(parts: {
 }): string {
   const where = parts.line === undefined ? parts.file : `${parts.file}:${parts.line}:${parts.column ?? 1}`;
   const path = parts.path === '' ? '' : `${parts.path}: `;
-  return `${where}: ${path}${parts.detail} [${parts.code}]`;
+  const severity = parts.severity === 'warning' ? 'warning: ' : '';
+  return `${where}: ${severity}${path}${parts.detail} [${parts.code}]`;
 }

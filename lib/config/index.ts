@@ -22,9 +22,10 @@ export {
   SecretDeclarationsSchema,
   sectionSchema,
 } from './envelope';
-export { type ConfigIssue, ConfigError } from './errors';
+export { type ConfigIssue, ConfigError, formatIssueMessage, type Severity } from './errors';
 export { ByteSizeSchema, ConnectorNameSchema, SecretNameSchema, TopicNameSchema, VersionSchema } from '../schema/fields';
-export { loadConnectorConfig, type ParseOptions, parseConnectorConfig } from './parse';
+export { loadConnectorConfig, MAX_SHOWN_ISSUES, type ParseOptions, parseConnectorConfig, readConfigText } from './parse';
+export { ConfigLimits } from './yaml-source';
 export { loadSecretValues, type SecretValues } from './secrets';
 export type { ConfigFormat, ConnectorSpec, TopicSpec } from './spec';
 export { type TopicConfig, TopicConfigSchema } from './topic-config';

@@ -80,17 +80,16 @@ function wrongKind(issues: readonly ZodIssue[]): boolean {
   return issues.some((issue) => issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value'));
 }
 
-function unionDetails(issue: z.core.$ZodIssueInvalidUnion, path: PathSegment[], context: IssueContext): IssueDetail[] {
+function unionDetails(issue: z.core.$ZodIssueInvalidUnion, path: PathSegment[], context: IssueContext, counter: { omitted: number }): IssueDetail[] {
   // Report the branch the value was meant for: the one that accepted its kind, with the fewest issues.
   const fitting = issue.errors.filter((branch) => !wrongKind(branch)).sort((a, b) => a.length - b.length)[0];
-  if (fitting) return convertIssues(fitting, context, path);
+  if (fitting) return convertIssues(fitting, context, path, counter);
   const alternatives = [...new Set(issue.errors.flatMap((branch) => branch.filter((inner) => inner.path.length === 0)).map((inner) => expectedText(inner).replace(/^expected (one of )?/, '')))];
   const expected = `expected ${alternatives.join(' or ')}`;
   return [{ code: ErrorCode.CONFIG_INVALID_VALUE, path, detail: `invalid value {value}, ${expected}`, expected }];
 }
 
-function unknownFieldDetail(path: PathSegment[], key: string, context: IssueContext): IssueDetail {
-  const known = knownKeysAt(context.schema, path);
+function unknownFieldDetail(path: PathSegment[], key: string, context: IssueContext, known: readonly string[]): IssueDetail {
   const suggestion = (path.length === 0 ? context.topLevelHints?.[key] : undefined) ?? suggestName(key, known);
   const expected = `expected one of ${quoteList(known)}`;
   return {
@@ -103,32 +102,44 @@ function unknownFieldDetail(path: PathSegment[], key: string, context: IssueCont
   };
 }
 
+/** Most unknown keys of one mapping turned into issues (the others are counted). */
+const MAX_UNKNOWN_KEYS = 200;
+
 /**
  * Turns zod issues (parsed with `reportInput: true`) into config issues, before location:
  * unknown keys → CONFIG_UNKNOWN_FIELD at the key with a suggestion; absent values →
  * CONFIG_MISSING_FIELD at the parent; union failures → the issues of the branch the value fits;
  * everything else → CONFIG_INVALID_VALUE "invalid value X, expected …". Missing fields at or under
  * an unknown key's suggestion (`parameters:` → "did you mean http?" explains a missing
- * `http.endpoint`) are not repeated.
+ * `http.endpoint`) are not repeated. A missing field checked by a union (`meta.topic`) is
+ * CONFIG_MISSING_FIELD too. At most 200 unknown keys of one mapping are converted; `omitted`
+ * counts the others.
  */
-export function toIssueDetails(issues: readonly ZodIssue[], context: IssueContext): IssueDetail[] {
-  const details = convertIssues(issues, context, []);
+export function toIssueDetails(issues: readonly ZodIssue[], context: IssueContext): { details: IssueDetail[]; omitted: number } {
+  const counter = { omitted: 0 };
+  const details = convertIssues(issues, context, [], counter);
   const suggested = details
     .filter((detail) => detail.code === ErrorCode.CONFIG_UNKNOWN_FIELD && detail.suggestion !== undefined)
     .map((detail) => [...detail.path.slice(0, -1), ...(detail.suggestion ?? '').split('.')]);
   const explained = (path: readonly PathSegment[]): boolean =>
     suggested.some((target) => target.length <= path.length && target.every((segment, index) => segment === path[index]));
-  return details.filter((detail) => detail.code !== ErrorCode.CONFIG_MISSING_FIELD || !explained(detail.path));
+  return { details: details.filter((detail) => detail.code !== ErrorCode.CONFIG_MISSING_FIELD || !explained(detail.path)), omitted: counter.omitted };
 }
 
-function convertIssues(issues: readonly ZodIssue[], context: IssueContext, prefix: readonly PathSegment[]): IssueDetail[] {
+function convertIssues(issues: readonly ZodIssue[], context: IssueContext, prefix: readonly PathSegment[], counter: { omitted: number }): IssueDetail[] {
   return issues.flatMap((issue): IssueDetail[] => {
     const path = [...prefix, ...issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol')];
     switch (issue.code) {
-      case 'unrecognized_keys':
-        return issue.keys.map((key) => unknownFieldDetail(path, key, context));
+      case 'unrecognized_keys': {
+        const known = knownKeysAt(context.schema, path);
+        counter.omitted += Math.max(0, issue.keys.length - MAX_UNKNOWN_KEYS);
+        return issue.keys.slice(0, MAX_UNKNOWN_KEYS).map((key) => unknownFieldDetail(path, key, context, known));
+      }
       case 'invalid_union':
-        return unionDetails(issue, path, context);
+        if ('input' in issue && issue.input === undefined) {
+          return [{ code: ErrorCode.CONFIG_MISSING_FIELD, path, target: 'parent', detail: 'missing required field' }];
+        }
+        return unionDetails(issue, path, context, counter);
       case 'invalid_key': {
         const expected = issue.issues[0] ? expectedText(issue.issues[0]) : 'expected a valid key';
         return [{ code: ErrorCode.CONFIG_INVALID_VALUE, path, target: 'key', detail: `invalid key, ${expected}`, expected }];

@@ -67,8 +67,11 @@ const NUMERIC = /^[+-]?\d+(\.\d+)?$/;
 function coerceLegacyValue(value: unknown, kind: FieldKind, unit: DurationUnit | undefined): unknown {
   switch (kind.kind) {
     case 'duration':
-      // Only where the connector says which unit its legacy integers had (`legacyDurationUnits`).
-      return unit !== undefined && typeof value === 'number' && Number.isInteger(value) && value >= 0 ? `${value}${unit}` : value;
+      // Only where the connector says which unit its legacy integers had (`legacyDurationUnits`);
+      // a quoted integer (`interval: "10"`) is one too, as Fluvio passed every parameter as a flag.
+      if (unit === undefined) return value;
+      if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return `${value}${unit}`;
+      return typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? `${value.trim()}${unit}` : value;
     case 'boolean':
       return value === 'true' ? true : value === 'false' ? false : value;
     case 'number':
@@ -91,7 +94,7 @@ function coerceLegacyValue(value: unknown, kind: FieldKind, unit: DurationUnit |
 /**
  * Reads a legacy `parameters:` map the way Fluvio's legacy runner passed it to the connector (as
  * `--key=value` command-line flags, FC `connector-run` `build_args`), for the fields of `schema`:
- * - an integer for a duration field is read in the unit the connector declares for it
+ * - an integer (or a quoted integer) for a duration field is read in the unit the connector declares for it
  *   (`units`: http-source `interval: 10` → `10s`, test-connector `timeout: 500` → `500ms`); a
  *   duration field without a declared unit takes no integer (the schema then reports it);
  * - `"true"`/`"false"` are booleans, numeric strings are numbers, numbers/booleans for string fields are strings;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import type { ConnectorRegistry } from '../core/registry';
@@ -7,12 +7,12 @@ import { ErrorCode } from '../core/errors';
 import { API_VERSIONS, type ApiVersion, apiConfigSchema, type LegacyConfig, legacyConfigSchema, type MetaV2, sectionSchema } from './envelope';
 import { type ConfigIssue, ConfigError, formatIssueMessage, quoteList } from './errors';
 import { suggestName, toIssueDetails } from './issues';
-import { isPlainObject } from './normalize';
+import { isPlainObject, snakeCaseKey } from './normalize';
 import { loadSecretValues, renderSecrets, type SecretValues } from './secrets';
 import type { ConfigFormat, ConnectorSpec } from './spec';
 import { defaultTransforms, type TransformRegistry, type TransformStep } from '../transforms';
 import { transformIssues } from './transforms';
-import { ConfigSource, type IssueDetail, type PathSegment } from './yaml-source';
+import { ConfigLimits, ConfigSource, type IssueDetail, type PathSegment } from './yaml-source';
 
 /** Options of {@link parseConnectorConfig}. */
 export interface ParseOptions {
@@ -102,7 +102,7 @@ function topLevelHints(format: ConfigFormat, registry: ConnectorRegistry, defini
   return hints;
 }
 
-function buildSpec(data: Data, format: ConfigFormat, definition: ConnectorDefinition, file: string, baseDir: string): ConnectorSpec {
+function buildSpec(data: Data, format: ConfigFormat, definition: ConnectorDefinition, file: string, baseDir: string): Omit<ConnectorSpec, 'warnings' | 'redact'> {
   const common = { file, baseDir, format, type: definition.type, direction: definition.direction, definition };
   const optional = (key: 'producer' | 'consumer', from: Data) => (from[key] === undefined ? {} : { [key]: from[key] });
   if (format === 'legacy') {
@@ -134,39 +134,137 @@ function buildSpec(data: Data, format: ConfigFormat, definition: ConnectorDefini
   };
 }
 
+/** The validating schema of each format and connector type, built once (zod compiles a schema on its first use). */
+const schemas = new Map<ConfigFormat, { none?: z.ZodType; byDefinition: WeakMap<ConnectorDefinition, z.ZodType> }>();
+
+/** The whole-config schema of a format with the connector's section (without one: the section is not checked). */
+function configSchemaOf(format: ConfigFormat, definition: ConnectorDefinition | undefined): z.ZodType {
+  let entry = schemas.get(format);
+  if (!entry) schemas.set(format, (entry = { byDefinition: new WeakMap() }));
+  const cached = definition ? entry.byDefinition.get(definition) : entry.none;
+  if (cached) return cached;
+  const section = definition && { key: format === 'legacy' ? 'parameters' : definition.section, schema: sectionSchema(definition, format) };
+  const schema: z.ZodType = format === 'legacy' ? legacyConfigSchema(section?.schema) : apiConfigSchema(format, section);
+  if (definition) entry.byDefinition.set(definition, schema);
+  else entry.none = schema;
+  return schema;
+}
+
 function byPosition(a: ConfigIssue, b: ConfigIssue): number {
   return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 }
 
+/** Most issues of one file located and sorted (the rest are counted), and most shown in a ConfigError. */
+const MAX_LOCATED_ISSUES = 200;
+export const MAX_SHOWN_ISSUES = 50;
+
+/**
+ * The ConfigError of a file: issues deduplicated and sorted by position, at most
+ * {@link MAX_SHOWN_ISSUES} of them, then one CONFIG_LIMIT_EXCEEDED line counting the others
+ * (`omitted`: issues found but not located), located at the first one not shown.
+ */
+function configError(found: readonly ConfigIssue[], omitted: number, file: string): ConfigError {
+  const unique = [...new Map(found.map((issue) => [issue.message, issue])).values()].sort(byPosition);
+  const shown = unique.slice(0, MAX_SHOWN_ISSUES);
+  const more = unique.length - shown.length + omitted;
+  if (more > 0) {
+    const next = unique[MAX_SHOWN_ISSUES] ?? unique[unique.length - 1];
+    const line = next?.line ?? 1;
+    const column = next?.column ?? 1;
+    const code = ErrorCode.CONFIG_LIMIT_EXCEEDED;
+    const detail = `${more} more issue${more === 1 ? '' : 's'} not shown (the first ${shown.length} are listed)`;
+    shown.push({ code, file, line, column, path: '', message: formatIssueMessage({ code, file, line, column, path: '', detail }) });
+  }
+  return new ConfigError(shown);
+}
+
+/** Whether `path` starts with `prefix`. */
+function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
+  return prefix.length <= path.length && prefix.every((segment, index) => segment === path[index]);
+}
+
+/** Where a secret may not be rendered: the connector's name and its topic name it in logs, file names and AWS resources. */
+function secretFreePaths(legacy: boolean): Array<{ prefix: PathSegment[]; label: string }> {
+  return legacy
+    ? [
+        { prefix: ['name'], label: 'the connector name' },
+        { prefix: ['topic'], label: 'the topic' },
+      ]
+    : [
+        { prefix: ['meta', 'name'], label: 'meta.name' },
+        { prefix: ['meta', 'topic'], label: 'the topic' },
+      ];
+}
+
+/**
+ * Located warnings about secrets: a declared secret never used (CONFIG_SECRET_UNUSED) and, for a
+ * deployment (`deferSecrets`), a legacy `secrets:` default value, which travels with the config
+ * text into the function's or task's environment (CONFIG_SECRET_DEFAULT_DEPLOYED).
+ */
+function secretWarnings(document: Data, format: ConfigFormat, used: ReadonlySet<string>, deploying: boolean): IssueDetail[] {
+  const warnings: IssueDetail[] = [];
+  const declared = declaredSecrets(document, format);
+  // Only called for a valid config: meta.secrets holds unique {name} entries, so the index is the list's.
+  const names = [...declared.keys()];
+  names.forEach((name, index) => {
+    const path: PathSegment[] = format === 'legacy' ? ['secrets', name] : ['meta', 'secrets', index, 'name'];
+    if (!used.has(name)) {
+      warnings.push({ code: ErrorCode.CONFIG_SECRET_UNUSED, severity: 'warning', path, target: format === 'legacy' ? 'key' : 'value', detail: `secret "${name}" is declared but never used as \${{ secrets.${name} }}` });
+    }
+    const fallback = declared.get(name);
+    if (deploying && format === 'legacy' && fallback !== undefined && fallback !== '') {
+      warnings.push({
+        code: ErrorCode.CONFIG_SECRET_DEFAULT_DEPLOYED,
+        severity: 'warning',
+        path,
+        hideValue: true,
+        detail: `the default value of secret "${name}" is part of the config text, which is deployed in the function's or task's environment (CONNECTOR_CONFIG): store the value in SSM Parameter Store (or Secrets Manager) and remove the default`,
+      });
+    }
+  });
+  return warnings;
+}
+
+/** A function replacing each secret value in a text by `***` (longest first), or `undefined` without secrets. */
+function redactorOf(values: readonly string[]): ((text: string) => string) | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => b.length - a.length);
+  return (text) => sorted.reduce((out, value) => out.split(value).join('***'), text);
+}
+
 /**
  * Parses and validates a Fluvio connector config (legacy or apiVersion 0.0.0/0.1.0/0.2.0) into a
- * {@link ConnectorSpec}. Steps: YAML → format → `${{ secrets.NAME }}` rendered in string values →
- * connector type from the registry → envelope and section validated with strict zod schemas.
+ * {@link ConnectorSpec}. Steps: YAML within `ConfigLimits` → format → `${{ secrets.NAME }}`
+ * rendered in string values → connector type from the registry → envelope and section validated
+ * with strict zod schemas → located warnings (YAML, secrets, the connector's `warnings`).
  *
  * Differences from Fluvio, on purpose: unknown keys are errors (with a suggestion), section keys may
- * be kebab-case, secrets render after YAML parsing, `name` and topic names are checked.
+ * be kebab-case, secrets render after YAML parsing (never into `meta.name` or the topic), `name`
+ * and topic names are checked.
  *
- * @throws ConfigError with every issue found (file:line:column, path, value, expected), code of the
- *   first: CONFIG_YAML_SYNTAX, CONFIG_UNSUPPORTED_API_VERSION, CONFIG_UNKNOWN_CONNECTOR,
+ * @throws ConfigError with the issues found (file:line:column, path, value, expected; at most
+ *   {@link MAX_SHOWN_ISSUES}, then a count), code of the first: CONFIG_YAML_SYNTAX,
+ *   CONFIG_LIMIT_EXCEEDED, CONFIG_UNSUPPORTED_API_VERSION, CONFIG_UNKNOWN_CONNECTOR,
  *   CONFIG_UNKNOWN_FIELD, CONFIG_MISSING_FIELD, CONFIG_INVALID_VALUE, CONFIG_SECRET_UNDECLARED,
- *   CONFIG_SECRET_MISSING, CONFIG_UNKNOWN_TRANSFORM (a `transforms[].uses` that names no built-in
+ *   CONFIG_SECRET_MISSING, CONFIG_SECRET_NOT_ALLOWED, CONFIG_UNKNOWN_TRANSFORM (a `transforms[].uses` that names no built-in
  *   transform and no `.wasm` file; the `with:` of a built-in one is checked against its schema).
  * @example
  * const spec = parseConnectorConfig(text, { file: 'configs/cat-facts.yaml', registry: defaultRegistry });
  * spec.type; // 'http-source'
+ * spec.warnings; // located warnings, e.g. "configs/x.yaml:9:3: warning: http.delimiter: ignored without stream: true … [CONFIG_IGNORED_FIELD]"
  */
 export function parseConnectorConfig(text: string, options: ParseOptions): ConnectorSpec {
   const { file, registry } = options;
   const parsed = ConfigSource.parse(text, file);
   const source = parsed.source;
-  if (!source) throw new ConfigError(parsed.issues);
+  if (!source) throw configError(parsed.issues, 0, file);
   const document = source.toJS();
   if (!isPlainObject(document)) {
     throw new ConfigError([source.issue({ code: ErrorCode.CONFIG_INVALID_VALUE, path: [], detail: 'invalid document {value}, expected a mapping with `apiVersion` and `meta` (or a legacy config)' })]);
   }
   const issues: ConfigIssue[] = [];
   const format = detectFormat(document, source, issues);
-  if (!format) throw new ConfigError(issues);
+  if (!format) throw configError(issues, 0, file);
 
   const legacy = format === 'legacy';
   // The type is read before secrets render (a type is never a secret), so the connector's own
@@ -182,25 +280,47 @@ export function parseConnectorConfig(text: string, options: ParseOptions): Conne
     placeholder: (path) => (path.length === 2 && path[0] === sectionKey ? definition?.secretPlaceholders?.[String(path[1]).replace(/-/g, '_')] : undefined),
   });
   issues.push(...rendered.issues.map((detail) => source.issue(detail)));
+  const reported = new Set(rendered.issues.map((detail) => JSON.stringify(detail.path)));
+  for (const reference of rendered.references) {
+    const place = secretFreePaths(legacy).find(({ prefix }) => startsWith(reference.path, prefix));
+    if (!place) continue;
+    reported.add(JSON.stringify(reference.path));
+    issues.push(
+      source.issue({
+        code: ErrorCode.CONFIG_SECRET_NOT_ALLOWED,
+        path: reference.path,
+        needle: reference.text,
+        hideValue: true,
+        detail: `secret "${reference.name}" cannot be used in ${place.label}: it names the connector's logs, files and AWS resources, where its value would show`,
+      }),
+    );
+  }
   const data = rendered.data as Data;
   keepVersionAsWritten(data, legacy ? ['version'] : ['meta', 'version'], source);
 
-  const section = definition && sectionKey !== undefined ? { key: sectionKey, schema: sectionSchema(definition, format) } : undefined;
-  const schema: z.ZodType = legacy ? legacyConfigSchema(section?.schema) : apiConfigSchema(format, section);
+  const schema = configSchemaOf(format, definition);
   const result = schema.safeParse(data, { reportInput: true });
   let skippedDeferred: IssueDetail | undefined;
+  let omitted = 0;
   if (!result.success) {
-    const renderFailed = new Set(rendered.issues.map((detail) => JSON.stringify(detail.path)));
     const deferredPaths = new Set(rendered.deferred.map((path) => JSON.stringify(path)));
-    const details = toIssueDetails(result.error.issues, { schema, topLevelHints: topLevelHints(format, registry, definition) });
+    const { details, omitted: unconverted } = toIssueDetails(result.error.issues, { schema, topLevelHints: topLevelHints(format, registry, definition) });
+    let located = 0;
     for (const detail of details) {
       if (deferredPaths.has(JSON.stringify(detail.path))) {
         skippedDeferred ??= detail;
         continue;
       }
-      if (renderFailed.has(JSON.stringify(detail.path))) continue; // already reported as a secret issue
+      if (reported.has(JSON.stringify(detail.path))) continue; // already reported as a secret issue
+      // Locating is linear in the file: past a bound, issues are only counted (100,000 unknown keys stay fast).
+      if (located >= MAX_LOCATED_ISSUES) {
+        omitted += 1;
+        continue;
+      }
+      located += 1;
       issues.push(source.issue(legacy && detail.path[0] === 'secrets' ? { ...detail, hideValue: true } : detail));
     }
+    omitted += unconverted;
   }
   if (result.success) {
     const checked = result.data as Data;
@@ -224,25 +344,58 @@ export function parseConnectorConfig(text: string, options: ParseOptions): Conne
     const { path, code } = skippedDeferred;
     issues.push(source.issue({ path, code, hideValue: true, detail: `this value contains a secret and cannot be checked without its value (${skippedDeferred.detail.replace(/\{value\}\s*/g, '')})` }));
   }
-  if (issues.length > 0 || !result.success || !definition) {
-    const unique = [...new Map(issues.map((issue) => [issue.message, issue])).values()];
-    throw new ConfigError(unique.sort(byPosition));
+  if (issues.length > 0 || !result.success || !definition || sectionKey === undefined) {
+    throw configError(issues, omitted, file);
   }
-  return buildSpec(result.data as Data, format, definition, file, options.baseDir ?? dirname(file));
+  const valid = result.data as Data;
+  const written = new Set(Object.keys(isPlainObject(data[sectionKey]) ? data[sectionKey] : {}).map(snakeCaseKey));
+  const sectionWarnings = (definition.warnings?.(valid[sectionKey], written) ?? []).map(
+    (warning): IssueDetail => ({ code: warning.code, severity: 'warning', path: [sectionKey, ...warning.path], detail: warning.message }),
+  );
+  const used = new Set(rendered.references.map((reference) => reference.name));
+  const warnings = [
+    ...source.warnings,
+    ...[...secretWarnings(document, format, used, options.deferSecrets === true), ...sectionWarnings].map((detail) => source.issue(detail)),
+  ].sort(byPosition);
+  return { ...buildSpec(valid, format, definition, file, options.baseDir ?? dirname(file)), warnings, ...redactOption(redactorOf(rendered.values)) };
+}
+
+/** `{ redact }` when there is something to redact (kept off the spec otherwise). */
+function redactOption(redact: ((text: string) => string) | undefined): Pick<ConnectorSpec, 'redact'> {
+  return redact ? { redact } : {};
 }
 
 /**
- * Reads (synchronously) and parses a connector config file; see {@link parseConnectorConfig}.
- * @throws ConfigError CONFIG_READ when the file cannot be read; otherwise as parseConnectorConfig.
+ * Reads a config file as UTF-8, at most `ConfigLimits.maxBytes` + 1 bytes: a larger file is never
+ * read whole (parsing then refuses it with a located CONFIG_LIMIT_EXCEEDED).
+ * @param file - the name for messages (default `path`).
+ * @throws ConfigError CONFIG_READ when the file cannot be read (missing, a directory, no permission).
  */
-export function loadConnectorConfig(file: string, options: Omit<ParseOptions, 'file'>): ConnectorSpec {
-  let text: string;
+export function readConfigText(path: string, file = path): string {
   try {
-    text = readFileSync(file, 'utf8');
+    const fd = openSync(path, 'r');
+    try {
+      // The file's size bounds the buffer (a special file reports 0: then the limit does).
+      const size = fstatSync(fd).size;
+      const buffer = Buffer.allocUnsafe((size > 0 ? Math.min(size, ConfigLimits.maxBytes) : ConfigLimits.maxBytes) + 1);
+      let length = 0;
+      for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+      return buffer.subarray(0, length).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch (error) {
     const detail = `cannot read the config file: ${(error as Error).message}`;
     const message = formatIssueMessage({ code: ErrorCode.CONFIG_READ, file, path: '', detail });
     throw new ConfigError([{ code: ErrorCode.CONFIG_READ, file, path: '', message }]);
   }
-  return parseConnectorConfig(text, { ...options, file });
+}
+
+/**
+ * Reads (synchronously, see {@link readConfigText}) and parses a connector config file; see
+ * {@link parseConnectorConfig}.
+ * @throws ConfigError CONFIG_READ when the file cannot be read; otherwise as parseConnectorConfig.
+ */
+export function loadConnectorConfig(file: string, options: Omit<ParseOptions, 'file'>): ConnectorSpec {
+  return parseConnectorConfig(readConfigText(file), { ...options, file });
 }

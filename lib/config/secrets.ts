@@ -78,6 +78,13 @@ export const DEFERRED_SECRET = 'secret';
 
 /** `${{ … }}` in a string (minijinja variable delimiters as Fluvio configures them). */
 const TEMPLATE = /\$\{\{\s*(.*?)\s*\}\}/g;
+/**
+ * The start of a template that no `${{ … }}` closes, or of a minijinja block or comment (`${% %}`,
+ * `${# #}`, which Fluvio renders and we do not): refused like a malformed reference.
+ */
+const UNSUPPORTED_TEMPLATE = /\$\{[{%#]/;
+/** Longest text of an unterminated template shown in a message. */
+const MAX_TEMPLATE_SHOWN = 40;
 const SECRET_REFERENCE = /^secrets\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
 /** Inputs of {@link renderSecrets}. */
@@ -100,27 +107,66 @@ export interface RenderOptions {
   placeholder?: (path: readonly PathSegment[]) => string | undefined;
 }
 
+/** One `${{ secrets.NAME }}` found in the config (declared or not). */
+export interface SecretReference {
+  /** Where the string holding it is. */
+  path: PathSegment[];
+  name: string;
+  /** The reference as written, e.g. `${{ secrets.API_TOKEN }}` (to point at it). */
+  text: string;
+}
+
+/** What {@link renderSecrets} returns. */
+export interface RenderResult {
+  /** The rendered copy of the data. */
+  data: unknown;
+  /** One issue per bad reference. */
+  issues: IssueDetail[];
+  /** Paths of strings left unrendered (`defer`). */
+  deferred: PathSegment[][];
+  /** Every `${{ secrets.NAME }}` found, in document order. */
+  references: SecretReference[];
+  /** The secret values rendered (to redact them from logs); never shown, never stored in a spec as data. */
+  values: string[];
+}
+
 /**
  * Replaces `${{ secrets.NAME }}` inside every string value of `data` with the secret's value: the
  * file's or environment's value, else the legacy default. Unlike Fluvio, which renders the raw file
  * text before parsing YAML, this runs on parsed values, so a value containing quotes, `: ` or newlines
  * cannot break the YAML or inject keys. Only declared names render.
  *
- * @returns the rendered copy of `data`; the paths of strings left unrendered (`defer`); and one issue per bad reference (CONFIG_SECRET_UNDECLARED,
- *   CONFIG_SECRET_MISSING, CONFIG_INVALID_VALUE for other `${{ }}` expressions), pointing at the
- *   reference inside its string; messages name the secret, never a value.
+ * @returns see {@link RenderResult}; the issues are CONFIG_SECRET_UNDECLARED, CONFIG_SECRET_MISSING,
+ *   and CONFIG_INVALID_VALUE for other `${{ }}` expressions and for an unterminated `${{` (or a
+ *   `${%`/`${#` block), each pointing at the reference inside its string; messages name the secret,
+ *   never a value.
  */
-export function renderSecrets(data: unknown, options: RenderOptions): { data: unknown; issues: IssueDetail[]; deferred: PathSegment[][] } {
+export function renderSecrets(data: unknown, options: RenderOptions): RenderResult {
   const issues: IssueDetail[] = [];
   const deferred: PathSegment[][] = [];
+  const references: SecretReference[] = [];
+  const values = new Set<string>();
   const skipKey = JSON.stringify(options.skip);
 
-  const renderString = (text: string, path: PathSegment[]): string =>
-    text.replace(TEMPLATE, (reference: string, expression: string) => {
+  const unsupported = (reference: string, path: PathSegment[]): IssueDetail => ({
+    path,
+    needle: reference,
+    hideValue: true,
+    code: ErrorCode.CONFIG_INVALID_VALUE,
+    detail: `unsupported template ${JSON.stringify(reference.length > MAX_TEMPLATE_SHOWN ? `${reference.slice(0, MAX_TEMPLATE_SHOWN - 1)}…` : reference)}, expected \${{ secrets.NAME }}`,
+  });
+
+  const renderString = (text: string, path: PathSegment[]): string => {
+    // What no complete `${{ … }}` covers must not start a template either (an unterminated one).
+    const rest = text.replace(TEMPLATE, (reference) => ' '.repeat(reference.length));
+    const open = UNSUPPORTED_TEMPLATE.exec(rest);
+    if (open) issues.push(unsupported(text.slice(open.index).split('\n', 1)[0] ?? '', path));
+    return text.replace(TEMPLATE, (reference: string, expression: string) => {
       const name = SECRET_REFERENCE.exec(expression)?.[1];
       const at = { path, needle: reference, hideValue: true } as const;
+      if (name !== undefined) references.push({ path, name, text: reference });
       if (name === undefined) {
-        issues.push({ ...at, code: ErrorCode.CONFIG_INVALID_VALUE, detail: `unsupported template ${JSON.stringify(reference)}, expected \${{ secrets.NAME }}` });
+        issues.push(unsupported(reference, path));
         return reference;
       }
       if (!options.declared.has(name)) {
@@ -138,15 +184,17 @@ export function renderSecrets(data: unknown, options: RenderOptions): { data: un
         issues.push({ ...at, code: ErrorCode.CONFIG_SECRET_MISSING, detail: `secret "${name}" has no value in ${options.values.describe}` });
         return reference;
       }
+      if (value !== '') values.add(value);
       return value;
     });
+  };
 
   const visit = (value: unknown, path: PathSegment[]): unknown => {
     if (path.length > 0 && JSON.stringify(path) === skipKey) return value;
-    if (typeof value === 'string') return value.includes('${{') ? renderString(value, path) : value;
+    if (typeof value === 'string') return UNSUPPORTED_TEMPLATE.test(value) ? renderString(value, path) : value;
     if (Array.isArray(value)) return value.map((item, index) => visit(item, [...path, index]));
     if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, visit(item, [...path, key])]));
     return value;
   };
-  return { data: visit(data, []), issues, deferred };
+  return { data: visit(data, []), issues, deferred, references, values: [...values] };
 }

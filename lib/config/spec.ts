@@ -1,5 +1,6 @@
 import type { ConnectorDefinition, Direction } from '../core';
 import type { ConsumerOptions, ProducerOptions } from './client-options';
+import type { ConfigIssue } from './errors';
 import type { TopicConfig } from './topic-config';
 import type { TransformStep } from '../transforms/schema';
 
@@ -68,4 +69,15 @@ export interface ConnectorSpec {
    * resolve against the directory of {@link file}.
    */
   transforms: TransformStep[];
+  /**
+   * Located warnings (`severity: 'warning'`), sorted by position: YAML warnings, unused secrets,
+   * the connector's own (`definition.warnings`), and for a deployment legacy secret defaults.
+   * `connector validate` prints them, the runtime logs them.
+   */
+  warnings: ConfigIssue[];
+  /**
+   * Replaces the values of the secrets rendered into this spec by `***` (absent when none was):
+   * the runtime passes every log line through it. A function, so the values are never data of the spec.
+   */
+  redact?: (text: string) => string;
 }

@@ -50,7 +50,8 @@ export const TopicConfigSchema = z.strictObject({
     .optional(),
   retention: z
     .strictObject({
-      time: durationSchema(),
+      // An age kept by Fluvio, not a timer of ours: up to a century.
+      time: durationSchema({ max: '100y' }),
       'segment-size': ByteSizeSchema,
     })
     .partial()
@@ -58,7 +59,7 @@ export const TopicConfigSchema = z.strictObject({
   compression: z.strictObject({ type: TopicCompressionSchema }).optional(),
   deduplication: z
     .strictObject({
-      bounds: z.strictObject({ count: wholeNumber(1, 'a record count'), age: durationSchema().optional() }),
+      bounds: z.strictObject({ count: wholeNumber(1, 'a record count'), age: durationSchema({ max: '100y' }).optional() }),
       filter: z.strictObject({ transform: TopicTransformSchema }),
     })
     .optional(),

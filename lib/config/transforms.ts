@@ -58,7 +58,7 @@ export function transformIssues(steps: readonly TransformStep[], context: { regi
     } else {
       const result = resolved.definition.params.safeParse(step.with, { reportInput: true });
       if (!result.success) {
-        for (const detail of toIssueDetails(result.error.issues, { schema: resolved.definition.params })) add({ ...detail, path: at('with', ...detail.path) });
+        for (const detail of toIssueDetails(result.error.issues, { schema: resolved.definition.params }).details) add({ ...detail, path: at('with', ...detail.path) });
       }
       for (const key of ['timeout', 'max_memory'] as const) {
         if (step[key] !== undefined) add({ code: ErrorCode.CONFIG_INVALID_VALUE, path: at(key), target: 'key', detail: `${key} applies to SmartModule .wasm files only; ${step.uses} is built in` });

@@ -1,7 +1,7 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { type Alias, isAlias, isCollection, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ErrorCode } from '../core/errors';
 import type { PathSegment } from '../schema/walk';
-import { type ConfigIssue, formatIssueMessage, renderValue } from './errors';
+import { type ConfigIssue, formatIssueMessage, renderValue, type Severity } from './errors';
 
 /** One step of a field path: a map key (as normalised for validation) or a list index. */
 export type { PathSegment };
@@ -39,7 +39,27 @@ export interface IssueDetail {
   hideValue?: boolean;
   /** Text to point at inside the located node's source (e.g. the `${{ secrets.X }}` inside a string). */
   needle?: string;
+  /** `warning`: reported, but the config is valid. Default `error`. */
+  severity?: Severity;
 }
+
+/**
+ * Limits that keep reading a config bounded in time and memory, whatever the file holds. Each one
+ * exceeded is a located CONFIG_LIMIT_EXCEEDED issue.
+ */
+export const ConfigLimits = {
+  /** Largest config file, bytes (a real config is a few hundred bytes; Lambda passes at most 4 KB). */
+  maxBytes: 256 * 1024,
+  /** Deepest nesting of mappings and lists (a Fluvio config needs about 10). */
+  maxDepth: 64,
+  /** Most alias nodes (`*name`) in one file. */
+  maxAliases: 1000,
+  /**
+   * yaml's `maxAliasCount` (aliases × the aliases inside what they point at, per anchor): it stops
+   * an alias bomb ("billion laughs") before it expands.
+   */
+  maxAliasCount: 100,
+} as const;
 
 /** Keys equal up to `-` vs `_` name the same field (`user-agent` = `user_agent`, `batch_size` = `batch-size`). */
 export function sameKey(a: string, b: string): boolean {
@@ -65,28 +85,92 @@ export class ConfigSource {
     private readonly data: unknown,
   ) {}
 
+  /** YAML-level warnings (a newer `%YAML` minor version, an unknown directive, a redefined anchor), located. */
+  readonly warnings: ConfigIssue[] = [];
+
   /**
-   * Parses YAML text. Syntax errors (including duplicate keys) come back as CONFIG_YAML_SYNTAX
-   * issues with the yaml package's position; `source` is then absent.
+   * Parses YAML text within {@link ConfigLimits}. Syntax errors and duplicate keys come back as
+   * CONFIG_YAML_SYNTAX issues with their position; an exceeded limit (size, nesting, aliases, an
+   * alias bomb) as CONFIG_LIMIT_EXCEEDED, an unresolved or recursive alias as CONFIG_YAML_SYNTAX,
+   * each located where it stands; `source` is then absent. YAML directives follow the YAML 1.2
+   * spec: `%YAML 2.x` or two `%YAML` directives are errors, `%YAML 1.3` and unknown directives
+   * warnings. Duplicate anchors are allowed, as the spec says (an alias refers to the most recent
+   * one), with a warning.
    */
   static parse(text: string, file: string): { source?: ConfigSource; issues: ConfigIssue[] } {
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const syntaxIssue = (offset: number, problem: string): ConfigIssue => {
-      const { line, col } = lineCounter.linePos(offset);
-      const detail = `invalid YAML: ${problem.split('\n')[0]}`;
-      const message = formatIssueMessage({ code: ErrorCode.CONFIG_YAML_SYNTAX, file, line, column: col, path: '', detail });
-      return { code: ErrorCode.CONFIG_YAML_SYNTAX, file, line, column: col, path: '', message };
-    };
-    if (doc.errors.length > 0) return { issues: doc.errors.map((error) => syntaxIssue(error.pos[0], error.message)) };
-    let data: unknown;
-    try {
-      data = doc.toJS({ maxAliasCount: 100 });
-    } catch (error) {
-      // e.g. an alias bomb ("Excessive alias count indicates a resource exhaustion attack")
-      return { issues: [syntaxIssue(0, (error as Error).message)] };
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > ConfigLimits.maxBytes) {
+      const offset = Buffer.from(text, 'utf8').subarray(0, ConfigLimits.maxBytes).toString('utf8').length;
+      const before = text.slice(0, offset);
+      const line = before.split('\n').length;
+      const column = offset - before.lastIndexOf('\n');
+      const detail = `the config file is larger than ${ConfigLimits.maxBytes / 1024} KiB (it goes on past this point)`;
+      return { issues: [limitIssue(file, line, column, detail)] };
     }
-    return { source: new ConfigSource(file, text, doc, lineCounter, data), issues: [] };
+    const lineCounter = new LineCounter();
+    // uniqueKeys is checked below in linear time (yaml's own check is quadratic in the keys of a map).
+    // logLevel 'error': yaml never prints a process warning of its own (each becomes an issue here).
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+    const at = (offset: number): { line: number; column: number } => {
+      const { line, col } = lineCounter.linePos(offset);
+      return { line, column: col };
+    };
+    const syntaxIssue = (offset: number, problem: string, code: ErrorCode = ErrorCode.CONFIG_YAML_SYNTAX): ConfigIssue => {
+      const { line, column } = at(offset);
+      const detail = code === ErrorCode.CONFIG_YAML_SYNTAX ? `invalid YAML: ${problem.split('\n')[0]}` : problem;
+      return { code, file, line, column, path: '', message: formatIssueMessage({ code, file, line, column, path: '', detail }) };
+    };
+    const warningAt = (offset: number, detail: string): ConfigIssue => {
+      const { line, column } = at(offset);
+      const code = ErrorCode.CONFIG_YAML_WARNING;
+      return { code, severity: 'warning', file, line, column, path: '', message: formatIssueMessage({ code, severity: 'warning', file, line, column, path: '', detail }) };
+    };
+    if (doc.errors.length > 0) {
+      // A nesting deeper than yaml's stack allows comes back as many RESOURCE_EXHAUSTION errors: report one.
+      const exhausted = doc.errors.find((error) => error.code === 'RESOURCE_EXHAUSTION');
+      if (exhausted) return { issues: [syntaxIssue(exhausted.pos[0], `the config is nested too deeply (more than ${ConfigLimits.maxDepth} levels)`, ErrorCode.CONFIG_LIMIT_EXCEEDED)] };
+      return { issues: doc.errors.map((error) => syntaxIssue(error.pos[0], error.message)) };
+    }
+    const issues: ConfigIssue[] = [];
+    const warnings: ConfigIssue[] = [];
+    for (const warning of doc.warnings) {
+      const version = /^Unsupported YAML version (\d+)\.(\d+)/.exec(warning.message);
+      if (version && version[1] !== '1') issues.push(syntaxIssue(warning.pos[0], `%YAML ${version[1]}.${version[2]} is not supported: a YAML 1.2 reader refuses another major version`));
+      else if (version) warnings.push(warningAt(warning.pos[0], `%YAML ${version[1]}.${version[2]}: read as YAML 1.2 (the spec says to warn about a newer minor version)`));
+      else warnings.push(warningAt(warning.pos[0], `${warning.message.split('\n')[0]} (ignored)`));
+    }
+    // Directives stand before the first `---`.
+    const documentStart = text.search(/^---/m);
+    const yamlDirectives = [...text.matchAll(/^%YAML\b/gm)].filter((match) => documentStart < 0 || match.index < documentStart);
+    if (yamlDirectives.length > 1) issues.push(syntaxIssue(yamlDirectives[1]!.index!, 'more than one %YAML directive (the YAML spec makes it an error)'));
+    const structure = checkStructure(doc, text);
+    issues.push(...structure.errors.map(({ offset, problem, code }) => syntaxIssue(offset, problem, code)));
+    warnings.push(...structure.warnings.map(({ offset, problem }) => warningAt(offset, problem)));
+    if (issues.length > 0) return { issues };
+    let data: unknown;
+    // Which alias yaml was expanding when it gave up (an alias bomb), to locate the issue there.
+    let current: Alias | undefined;
+    for (const alias of structure.aliases) {
+      const toJSON = alias.toJSON.bind(alias);
+      alias.toJSON = (arg?: unknown, ctx?: Parameters<Alias['toJSON']>[1]) => {
+        current = alias;
+        return toJSON(arg, ctx);
+      };
+    }
+    try {
+      data = doc.toJS({ maxAliasCount: ConfigLimits.maxAliasCount });
+    } catch (error) {
+      const offset = current?.range?.[0] ?? 0;
+      const message = (error as Error).message;
+      const bomb = /alias count/i.test(message);
+      const problem = bomb ? `this alias expands too much (an alias bomb: ${message})` : message;
+      return { issues: [syntaxIssue(offset, problem, bomb ? ErrorCode.CONFIG_LIMIT_EXCEEDED : ErrorCode.CONFIG_YAML_SYNTAX)] };
+    } finally {
+      for (const alias of structure.aliases) delete (alias as { toJSON?: unknown }).toJSON;
+    }
+    const source = new ConfigSource(file, text, doc, lineCounter, data);
+    source.warnings.push(...warnings);
+    return { source, issues: [] };
   }
 
   /** The document as plain data (aliases resolved); `null` for an empty file. */
@@ -158,15 +242,19 @@ export class ConfigSource {
       if (index >= 0) ({ line, column } = this.position(range[0] + index));
     }
     const showValue = location.found && location.node !== undefined && !detail.hideValue && (detail.target ?? 'value') === 'value';
-    const value = showValue ? (location.node as Node).toJS(this.doc) : undefined;
+    const value = showValue ? (location.node as Node).toJS(this.doc, { maxAliasCount: ConfigLimits.maxAliasCount }) : undefined;
+    // `.inf`, `-.inf` and `.nan` are shown as written (JSON would print null).
+    const shown = typeof value === 'number' && !Number.isFinite(value) && range ? this.text.slice(range[0], range[1]).trim() : renderValue(value);
     const text = detail.detail.includes('{value}')
       ? showValue
-        ? detail.detail.replace('{value}', renderValue(value))
+        ? detail.detail.replace('{value}', shown)
         : detail.detail.replace(/^[^{]*\{value\},?\s*/, '')
       : detail.detail;
-    const message = formatIssueMessage({ code: detail.code, file: this.file, line, column, path: location.path, detail: text });
+    const severity = detail.severity ?? 'error';
+    const message = formatIssueMessage({ code: detail.code, severity, file: this.file, line, column, path: location.path, detail: text });
     return {
       code: detail.code,
+      ...(severity === 'warning' ? { severity } : {}),
       file: this.file,
       line,
       column,
@@ -177,4 +265,89 @@ export class ConfigSource {
       message,
     };
   }
+}
+
+/** A CONFIG_LIMIT_EXCEEDED issue at a position. */
+function limitIssue(file: string, line: number, column: number, detail: string): ConfigIssue {
+  const code = ErrorCode.CONFIG_LIMIT_EXCEEDED;
+  return { code, file, line, column, path: '', message: formatIssueMessage({ code, file, line, column, path: '', detail }) };
+}
+
+/** What {@link checkStructure} found, by character offset. */
+interface StructureReport {
+  errors: Array<{ offset: number; problem: string; code: ErrorCode }>;
+  warnings: Array<{ offset: number; problem: string }>;
+  /** Every alias node, in document order. */
+  aliases: Alias[];
+}
+
+/**
+ * One iterative walk of the document in order (no recursion, whatever the nesting): nesting depth
+ * ({@link ConfigLimits.maxDepth}), duplicate keys of a mapping (a linear check, as `uniqueKeys`
+ * would report them), aliases (at most {@link ConfigLimits.maxAliases}; each must follow its
+ * anchor and not sit inside it) and redefined anchors (a warning). Stops at the first limit.
+ */
+function checkStructure(doc: Document.Parsed, text: string): StructureReport {
+  const report: StructureReport = { errors: [], warnings: [], aliases: [] };
+  const offsetOf = (node: Node): number => node.range?.[0] ?? 0;
+  const anchors = new Map<string, Node>();
+  /** Anchored collections being walked: an alias to one of them is recursive. */
+  const open = new Set<Node>();
+  type Frame = { node: unknown; depth: number } | { close: Node };
+  const stack: Frame[] = [{ node: doc.contents, depth: 1 }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if ('close' in frame) {
+      open.delete(frame.close);
+      continue;
+    }
+    const { node, depth } = frame;
+    if (!isNode(node)) continue;
+    if (isAlias(node)) {
+      report.aliases.push(node);
+      const target = anchors.get(node.source);
+      if (report.aliases.length > ConfigLimits.maxAliases) {
+        report.errors.push({ offset: offsetOf(node), code: ErrorCode.CONFIG_LIMIT_EXCEEDED, problem: `more than ${ConfigLimits.maxAliases} aliases in one config` });
+        return report;
+      }
+      if (!target) report.errors.push({ offset: offsetOf(node), code: ErrorCode.CONFIG_YAML_SYNTAX, problem: `unresolved alias *${node.source}: no anchor &${node.source} before it` });
+      else if (open.has(target)) report.errors.push({ offset: offsetOf(node), code: ErrorCode.CONFIG_YAML_SYNTAX, problem: `recursive alias *${node.source}: it is inside the node its anchor marks` });
+      continue;
+    }
+    if (depth > ConfigLimits.maxDepth) {
+      report.errors.push({ offset: offsetOf(node), code: ErrorCode.CONFIG_LIMIT_EXCEEDED, problem: `the config is nested too deeply (more than ${ConfigLimits.maxDepth} levels)` });
+      return report;
+    }
+    if (node.anchor) {
+      if (anchors.has(node.anchor)) {
+        // A node's range starts after its anchor: point at the `&name` itself.
+        const at = text.lastIndexOf(`&${node.anchor}`, offsetOf(node));
+        report.warnings.push({ offset: at >= 0 ? at : offsetOf(node), problem: `anchor &${node.anchor} is defined again: aliases after this point refer to this one` });
+      }
+      anchors.set(node.anchor, node);
+    }
+    if (!isCollection(node)) continue;
+    if (node.anchor) {
+      open.add(node);
+      stack.push({ close: node });
+    }
+    const children: unknown[] = [];
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = isAlias(pair.key) ? anchors.get(pair.key.source) : pair.key;
+        if (isCollection(key)) {
+          report.errors.push({ offset: offsetOf(pair.key as Node), code: ErrorCode.CONFIG_YAML_SYNTAX, problem: 'a list or mapping as a mapping key cannot be read (a key must be a plain value)' });
+        }
+        if (isScalar(pair.key)) {
+          const key = String(pair.key.value);
+          if (seen.has(key)) report.errors.push({ offset: offsetOf(pair.key), code: ErrorCode.CONFIG_YAML_SYNTAX, problem: 'Map keys must be unique' });
+          seen.add(key);
+        }
+        children.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) children.push(...node.items);
+    for (let index = children.length - 1; index >= 0; index -= 1) stack.push({ node: children[index], depth: depth + 1 });
+  }
+  return report;
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ErrorCode } from './errors';
 import type { PortName } from './ports';
 import type { Sink } from './sink';
 import type { Source } from './source';
@@ -17,6 +18,21 @@ export type SourceMode =
 
 /** Unit of a legacy integer duration: Fluvio's legacy connectors read some as seconds, some as milliseconds. */
 export type DurationUnit = 's' | 'ms';
+
+/**
+ * A located warning about a valid section: something that runs, but probably not as meant (a field
+ * ignored with the other settings, a non-standard HTTP method). The config model locates it in the
+ * file (`file:line:col: warning: path: message [CODE]`); `connector validate` prints it (exit 0),
+ * the runtime logs it.
+ */
+export interface SectionWarning {
+  /** Path inside the section, e.g. `['delimiter']` or `['headers', 1]`. */
+  readonly path: readonly (string | number)[];
+  /** A `CONFIG_*` code (`CONFIG_IGNORED_FIELD`, `CONFIG_SUSPICIOUS_VALUE`, …). */
+  readonly code: ErrorCode;
+  /** What is wrong and what to do, without the value (the config model shows it as written). */
+  readonly message: string;
+}
 
 /** What every connector definition declares, as data. */
 interface DefinitionBase<S extends z.ZodType> {
@@ -44,6 +60,13 @@ interface DefinitionBase<S extends z.ZodType> {
    * accepts, e.g. `https://secret.invalid/` for a URL. Default for every field: `secret`.
    */
   readonly secretPlaceholders?: Readonly<Record<string, string>>;
+  /**
+   * Located warnings about a section that validated (pure): cross-field rules that are not errors.
+   * @param config - the validated section (defaults applied).
+   * @param written - the section's keys as the user wrote them, normalised to the schema's keys
+   *   (so a default can be told apart from a value set on purpose).
+   */
+  warnings?(config: z.output<S>, written: ReadonlySet<string>): readonly SectionWarning[];
 }
 
 /**

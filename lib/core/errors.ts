@@ -25,6 +25,23 @@ export const ErrorCode = {
   CONFIG_SECRET_MISSING: 'CONFIG_SECRET_MISSING',
   /** `${{ secrets.X }}` names a secret that the config does not declare. */
   CONFIG_SECRET_UNDECLARED: 'CONFIG_SECRET_UNDECLARED',
+  /** `${{ secrets.X }}` is used where a secret may not go (`meta.name`, the topic: they name files, logs and AWS resources). */
+  CONFIG_SECRET_NOT_ALLOWED: 'CONFIG_SECRET_NOT_ALLOWED',
+  /**
+   * The config file exceeds a limit that keeps validation bounded: its size (256 KiB), its nesting
+   * depth, its aliases (count, expansion), or the number of issues shown.
+   */
+  CONFIG_LIMIT_EXCEEDED: 'CONFIG_LIMIT_EXCEEDED',
+  /** Warning: a field is set but has no effect with the other settings (e.g. `delimiter` without `stream`). */
+  CONFIG_IGNORED_FIELD: 'CONFIG_IGNORED_FIELD',
+  /** Warning: a valid value that is probably not what was meant (a non-standard HTTP method, a body with GET). */
+  CONFIG_SUSPICIOUS_VALUE: 'CONFIG_SUSPICIOUS_VALUE',
+  /** Warning: a declared secret is never used by `${{ secrets.NAME }}`. */
+  CONFIG_SECRET_UNUSED: 'CONFIG_SECRET_UNUSED',
+  /** Warning: a legacy `secrets:` default value is part of the config text, which is deployed in the function's or task's environment. */
+  CONFIG_SECRET_DEFAULT_DEPLOYED: 'CONFIG_SECRET_DEFAULT_DEPLOYED',
+  /** Warning: the YAML is valid but uses something the YAML spec says to warn about (a newer `%YAML` minor version, an unknown directive, a redefined anchor). */
+  CONFIG_YAML_WARNING: 'CONFIG_YAML_WARNING',
   /** The secrets file could not be read or has a malformed line. */
   SECRETS_FILE_INVALID: 'SECRETS_FILE_INVALID',
   /** The config asks for something this project does not run yet (e.g. WebSocket, a sink). */
@@ -227,6 +244,15 @@ export class TransformError extends ConnectorError {
     this.offset = details.offset;
     this.unwritten = details.unwritten;
   }
+}
+
+/**
+ * Whether `err` is a config problem (a {@link ConnectorError} with a `CONFIG_*` code): no retry can
+ * fix it, so the runtime ends the connector with it instead of retrying (e.g. a header value that
+ * Node refuses at send time).
+ */
+export function isConfigError(err: unknown): err is ConnectorError {
+  return err instanceof ConnectorError && err.code.startsWith('CONFIG_');
 }
 
 /** Bad command-line usage; the CLI exits with code 2. */

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { ConnectorError, ErrorCode } from './errors';
 
 /** One HTTP request as the connectors issue it. */
 export interface HttpRequest {
@@ -36,10 +38,43 @@ export interface HttpResponse {
  */
 export type HttpTransport = (request: HttpRequest) => Promise<HttpResponse>;
 
-/** Default {@link HttpTransport}: real network I/O with Node's HTTP stack. */
+/** Node's codes for a request it refuses to build: a header, the method or the URL holds a character HTTP does not allow. */
+const REFUSED_REQUEST_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_HTTP_INVALID_HEADER_VALUE', 'ERR_INVALID_URL', 'ERR_UNESCAPED_CHARACTERS', 'ERR_INVALID_ARG_VALUE']);
+
+/** A config error for an error Node throws when it refuses to build a request; other errors as they are. */
+function refusal(err: unknown): Error {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && REFUSED_REQUEST_CODES.has(code)) {
+    return new ConnectorError(`the request cannot be sent: ${(err as Error).message} (a header, the method or the URL holds a character HTTP does not allow)`, ErrorCode.CONFIG_INVALID_VALUE, { cause: err });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * Default {@link HttpTransport}: real network I/O with Node's HTTP stack.
+ *
+ * Every request settles: with the response head, or rejected when the request fails, when
+ * `signal` aborts, when the connection closes without a response (an endpoint answering
+ * `101 Switching Protocols`, which Node hands to an `upgrade` listener that follow-redirects does
+ * not forward), or for `CONNECT` (a tunnel, not a request).
+ *
+ * @throws (rejects with) ConnectorError CONFIG_UNSUPPORTED for `CONNECT`, and CONFIG_INVALID_VALUE
+ *   when Node refuses to build the request (`ERR_INVALID_CHAR` in a header value, an invalid method
+ *   token): no retry can fix those. Any other rejection is a network error worth retrying.
+ */
 export const nodeHttpTransport: HttpTransport = (request) =>
   new Promise<HttpResponse>((resolve, reject) => {
-    const url = new URL(request.url);
+    if (request.method.toUpperCase() === 'CONNECT') {
+      reject(new ConnectorError('method CONNECT opens a tunnel, not a request: it is not supported', ErrorCode.CONFIG_UNSUPPORTED));
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch (err) {
+      reject(refusal(err));
+      return;
+    }
     // Loaded on first use: connectors that do not speak HTTP never load it.
     const followRedirects = require('follow-redirects') as typeof import('follow-redirects');
     const lib = url.protocol === 'https:' ? followRedirects.https : followRedirects.http;
@@ -51,35 +86,76 @@ export const nodeHttpTransport: HttpTransport = (request) =>
     if (request.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
       headers['Content-Length'] = String(Buffer.byteLength(request.body));
     }
+    let settled = false;
+    // The socket of the request in flight (a redirect replaces it): its close before a response
+    // means none will come.
+    let socket: Socket | undefined;
+    const onSocketClose = (): void => fail(new Error('the connection closed without an HTTP response (a 101 Switching Protocols answer, a protocol upgrade, is not supported)'));
+    const detachSocket = (): void => {
+      socket?.removeListener('close', onSocketClose);
+      socket = undefined;
+    };
     const onAbort = (): void => {
       const reason = request.signal.reason instanceof Error ? request.signal.reason : new Error('request aborted');
-      req.destroy(reason);
+      fail(reason);
+      req?.destroy(reason);
     };
     const release = (): void => request.signal.removeEventListener('abort', onAbort);
-    const req = lib.request(
-      url,
-      { method: request.method, headers, maxRedirects: 10, maxBodyLength: Infinity },
-      (res: IncomingMessage) => {
-        // Errors after the head surface through the body iterator; this listener only keeps an
-        // unread, aborted response from becoming an unhandled 'error' event.
-        res.on('error', () => undefined);
-        res.once('close', release);
-        const raw = res.rawHeaders;
-        const pairs: Array<readonly [string, string]> = [];
-        for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
-        resolve({
-          httpVersion: res.httpVersion,
-          status: res.statusCode ?? 0,
-          statusText: res.statusMessage ?? '',
-          headers: pairs,
-          body: res,
-        });
-      },
-    );
-    req.on('error', (err: Error) => {
+    function fail(err: Error): void {
+      detachSocket();
       release();
+      if (settled) return;
+      settled = true;
       reject(err);
+    }
+    let req: ReturnType<typeof lib.request> | undefined;
+    try {
+      req = lib.request(
+        url,
+        {
+          method: request.method,
+          headers,
+          maxRedirects: 10,
+          maxBodyLength: Infinity,
+          // The previous hop's socket closes after a redirect: that is not a missing response.
+          beforeRedirect: () => detachSocket(),
+        },
+        (res: IncomingMessage) => {
+          detachSocket();
+          // Errors after the head surface through the body iterator; this listener only keeps an
+          // unread, aborted response from becoming an unhandled 'error' event.
+          res.on('error', () => undefined);
+          res.once('close', release);
+          if (settled) {
+            res.destroy();
+            return;
+          }
+          settled = true;
+          const raw = res.rawHeaders;
+          const pairs: Array<readonly [string, string]> = [];
+          for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+          resolve({
+            httpVersion: res.httpVersion,
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            headers: pairs,
+            body: res,
+          });
+        },
+      );
+    } catch (err) {
+      fail(refusal(err));
+      return;
+    }
+    req.on('error', (err: Error) => fail(err));
+    req.on('socket', (next: Socket) => {
+      detachSocket();
+      if (settled) return;
+      socket = next;
+      next.once('close', onSocketClose);
     });
+    // follow-redirects forwards `connect` (a CONNECT answer); never expected, since CONNECT is refused above.
+    req.on('connect', () => fail(new Error('the endpoint opened a tunnel (CONNECT), which is not supported')));
     if (request.signal.aborted) onAbort();
     else request.signal.addEventListener('abort', onAbort, { once: true });
     if (request.body !== undefined) req.write(request.body);

@@ -3,8 +3,18 @@
  * environment) and the ports (clock, log, HTTP). Depends on nothing else of this project.
  */
 export { Backoff, BackoffDefaults, backoffPolicy, type BackoffSettings } from './backoff';
-export { type Clock, systemClock } from './clock';
-export { type ConnectorDefinition, type ConnectorMode, type Direction, type DurationUnit, modeOf, type SinkDefinition, type SourceDefinition, type SourceMode } from './definition';
+export { type Clock, MAX_TIMER_MS, systemClock } from './clock';
+export {
+  type ConnectorDefinition,
+  type ConnectorMode,
+  type Direction,
+  type DurationUnit,
+  modeOf,
+  type SectionWarning,
+  type SinkDefinition,
+  type SourceDefinition,
+  type SourceMode,
+} from './definition';
 export {
   ConnectorEnv,
   encodeRuntimeEnv,
@@ -23,6 +33,7 @@ export {
 export {
   ConnectorError,
   ErrorCode,
+  isConfigError,
   RecordTooLargeError,
   RetryableError,
   SinkWriteError,
@@ -33,7 +44,7 @@ export {
   UsageError,
 } from './errors';
 export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from './http';
-export { createJsonLogger, type Logger, silentLogger } from './log';
+export { createJsonLogger, type Logger, redactingLogger, silentLogger } from './log';
 export { CloudWatchMetric, type ConnectorMetrics, createMetrics } from './metrics';
 export { fitName, shortHash } from './names';
 export type { PortName, Ports } from './ports';

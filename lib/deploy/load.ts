@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { ConfigError, type ConfigIssue, parseConnectorConfig } from '../config';
+import { ConfigError, type ConfigIssue, parseConnectorConfig, readConfigText } from '../config';
 import type { ConnectorRegistry } from '../core/registry';
 import { ConnectorError, ErrorCode } from '../core/errors';
 import type { ConnectorInput } from './plan';
@@ -31,7 +31,7 @@ export function loadConnectorInputs(serviceDir: string, dir: string, registry: C
   for (const path of configFiles(join(serviceDir, dir))) {
     const file = relative(serviceDir, path);
     try {
-      const text = readFileSync(path, 'utf8');
+      const text = readConfigText(path, file);
       // SmartModule files resolve next to the config, wherever the process runs.
       inputs.push({ spec: parseConnectorConfig(text, { file, registry, deferSecrets: true, baseDir: dirname(path) }), text, file });
     } catch (error) {
@@ -42,4 +42,13 @@ export function loadConnectorInputs(serviceDir: string, dir: string, registry: C
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return inputs;
+}
+
+/**
+ * The located warnings of the configs of a deployment, in file order: those of `connector validate
+ * --defer-secrets` (unused secrets, ignored fields…), and for legacy configs each `secrets:` default
+ * value, which travels with the config text into the function's or task's environment.
+ */
+export function deploymentWarnings(inputs: readonly ConnectorInput[]): ConfigIssue[] {
+  return inputs.flatMap((input) => input.spec.warnings);
 }

@@ -2,7 +2,7 @@ import { defaultRegistry } from '../connectors';
 import { ConnectorError, ErrorCode } from '../core/errors';
 import { UNSET } from './container';
 import { generateService, type ServiceFragments } from './generate';
-import { loadConnectorInputs } from './load';
+import { deploymentWarnings, loadConnectorInputs } from './load';
 import { type DeploymentOptions, parseDeploymentOptions } from './options';
 
 /** What osls passes to a `${file(x.js):prop}` function. */
@@ -64,12 +64,20 @@ export function assertDeployable(fragments: ServiceFragments): void {
 }
 
 /**
- * The serverless.yml adapter: reads `custom.connectors.configs`, validates every config and calls
- * the pure generator. Used by `serverless/connectors.js`.
+ * The serverless.yml adapter: reads `custom.connectors.configs`, validates every config, prints
+ * their located warnings (`configs/x.yaml:12:3: warning: … [CODE]`, the format of `connector
+ * validate`), and calls the pure generator. Used by `serverless/connectors.js`.
+ * @param warn - where warnings go, one line each; default stderr.
  */
-export async function generateFromServerless(resolver: VariableResolver, serviceDir: string, command: string | undefined): Promise<ServiceFragments> {
+export async function generateFromServerless(
+  resolver: VariableResolver,
+  serviceDir: string,
+  command: string | undefined,
+  warn: (line: string) => void = (line) => void process.stderr.write(`${line}\n`),
+): Promise<ServiceFragments> {
   const options = await deploymentOptionsOf(resolver);
   const inputs = loadConnectorInputs(serviceDir, options.configs, defaultRegistry);
+  for (const warning of deploymentWarnings(inputs)) warn(warning.message);
   const fragments = generateService(inputs, options);
   if (command === 'deploy') assertDeployable(fragments);
   return fragments;

@@ -8,6 +8,7 @@ import {
   ErrorCode,
   type HttpTransport,
   type Logger,
+  redactingLogger,
   type Source,
   type SourceContext,
   systemClock,
@@ -107,18 +108,21 @@ export async function createSource(spec: ConnectorSpec): Promise<Source> {
 
 /**
  * The one connector lifecycle, shared by `connector run`, `connector deploy start`, the Lambda
- * handler and the container entrypoint: ensure the topic, open the config's transforms, start the
- * source with an AbortSignal and the ports its definition needs, run every emitted record through
- * the transforms (`transform-stage.ts`: each step's `on_error`) and produce what comes out
- * (retrying the topic with backoff), and on abort finish the in-flight record, flush and close. The
- * runtime owns retries of periodic polls and reconnects of continuous sources (see `pollSlot`,
- * `runContinuous`).
+ * handler and the container entrypoint: log the config's located warnings, ensure the topic, open
+ * the config's transforms, start the source with an AbortSignal and the ports its definition needs,
+ * run every emitted record through the transforms (`transform-stage.ts`: each step's `on_error`)
+ * and produce what comes out (retrying the topic with backoff), and on abort finish the in-flight
+ * record, flush and close. The runtime owns retries of periodic polls and reconnects of continuous
+ * sources (see `pollSlot`, `runContinuous`). Every log line goes through `spec.redact` (secret
+ * values become `***`).
  *
  * @throws ConnectorError CONFIG_UNSUPPORTED for a sink, or when `window` is given for a continuous source.
  * @throws ConnectorError TRANSFORM_INVALID_MODULE / TRANSFORM_INIT_FAILED when a SmartModule cannot start.
  * @throws TransformError when a transform failed on a record and its step says `on_error: fail`.
  * @throws TopicNotFoundError when the topic is missing and may not be created.
  * @throws TopicWriteError when records could not be written (the count is in `undelivered`).
+ * @throws ConnectorError with a `CONFIG_*` code when the source cannot send its request as
+ *   configured (e.g. a header value Node refuses at send time): not retried.
  * @example
  * const spec = loadConnectorConfig('configs/quotes-periodic.yaml', { registry: defaultRegistry });
  * const ac = new AbortController();
@@ -126,10 +130,15 @@ export async function createSource(spec: ConnectorSpec): Promise<Source> {
  */
 export async function runConnector(options: RunConnectorOptions): Promise<RunResult> {
   const { spec, topics, signal } = options;
-  const log = (options.deps?.log ?? createJsonLogger()).child({ connector: spec.name, type: spec.type });
+  const bound = (options.deps?.log ?? createJsonLogger()).child({ connector: spec.name, type: spec.type });
+  // Secret values never reach a log line (e.g. a host name from `${{ secrets.HOST }}` in a DNS error).
+  const log = spec.redact ? redactingLogger(bound, spec.redact) : bound;
   const clock = options.deps?.clock ?? systemClock;
   const metrics = options.metrics ?? createMetrics();
 
+  for (const warning of spec.warnings) {
+    log.warn({ code: warning.code, file: warning.file, line: warning.line, column: warning.column, path: warning.path }, warning.message);
+  }
   const source = await createSource(spec);
   if (options.window && source.kind !== 'periodic') {
     throw new ConnectorError(`${spec.file}: ${spec.type} with these settings is a continuous source; it cannot run in a poll window (deploy it as a container task)`, ErrorCode.CONFIG_UNSUPPORTED);

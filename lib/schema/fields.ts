@@ -71,8 +71,14 @@ export const VersionSchema = noteJsonSchema(
   { kind: 'also', schema: { type: 'number' } },
 );
 
-/** A whole number ≥ `min`, with one message for every way to get it wrong. */
-export function wholeNumber(min: number, what: string) {
-  const message = `expected ${what} (a whole number ≥ ${min})`;
-  return z.number({ error: message }).int(message).min(min, message);
+/**
+ * A whole number ≥ `min` (and ≤ `max`, default `Number.MAX_SAFE_INTEGER`), with one message for
+ * every way to get it wrong: a string, a list, `true`, `null`, a fraction, `.inf` are all refused
+ * (no coercion; legacy configs coerce numeric strings before validation).
+ * @example wholeNumber(1, 'a record count') // "expected a record count (a whole number ≥ 1)"
+ */
+export function wholeNumber(min: number, what: string, max = Number.MAX_SAFE_INTEGER) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+  const message = `expected ${what} (a whole number ${range})`;
+  return z.number({ error: message }).int(message).min(min, message).max(max, message);
 }

@@ -87,7 +87,7 @@ export const TransformStepSchema = z.strictObject({
   lookback: z
     .strictObject({
       last: wholeNumber(0, 'a number of records').describe('Fluvio lookback: the last N records of the topic. Accepted and ignored here (SPU only).'),
-      age: durationSchema().describe('Fluvio lookback: records younger than this. Accepted and ignored here (SPU only).'),
+      age: durationSchema({ max: '100y' }).describe('Fluvio lookback: records younger than this. Accepted and ignored here (SPU only).'),
     })
     .partial()
     .optional()

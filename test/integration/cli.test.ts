@@ -55,7 +55,7 @@ describe('cli (child process)', () => {
   it('should run a periodic http-source until SIGINT, then exit 0 with every record consumable', async () => {
     const config = writeConfig(
       'periodic.yaml',
-      `apiVersion: 0.2.0\nmeta:\n  version: 0.3.3\n  name: quotes-periodic\n  type: http-source\n  topic: quotes\nhttp:\n  endpoint: "${server.url}/api/quote"\n  interval: 50ms\n`,
+      `apiVersion: 0.2.0\nmeta:\n  version: 0.3.3\n  name: quotes-periodic\n  type: http-source\n  topic: quotes\nhttp:\n  endpoint: "${server.url}/api/quote"\n  interval: 100ms\n`,
     );
     const { child, exit } = startConnector(data, ['run', '--config', config]);
     await waitFor(() => connector(data, ['consume', 'quotes', '-B', '-d']).stdout.split('\n').filter(Boolean).length >= 3, 15_000);
@@ -152,6 +152,7 @@ describe('cli (child process)', () => {
         'http:',
         `  endpoint: "${server.url}/api/quote"`,
         '  interval: 20ms',
+        '  allow_fast_interval: true',
         'transforms:',
         '  - uses: infinyon/jolt@0.4.1',
         '    with:',

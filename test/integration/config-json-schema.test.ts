@@ -15,7 +15,6 @@ const FIXTURES = join(ROOT, 'test/fixtures/configs');
  * fixture has to be put in one list or the other (a test checks that).
  */
 const BEYOND_JSON_SCHEMA: Record<string, string> = {
-  'error-bad-duration.yaml': 'a humantime duration is a string; its units are checked by the parser',
   'error-bad-url.yaml': 'the URL scheme (http/https) is checked by zod, JSON Schema only says `format: uri`',
   'error-consumer-without-id.yaml': 'a cross-field rule (an offset strategy needs a consumer id)',
   'error-secret-missing.yaml': 'secret values exist only at run time',
@@ -27,7 +26,8 @@ const BEYOND_JSON_SCHEMA: Record<string, string> = {
 const EDGE_CASES: Record<string, string> = {
   'valid-api-legacy-type-name.yaml': 'apiVersion: 0.2.0\nmeta: {name: a, type: http, version: 0.3.3, topic: t}\nhttp: {endpoint: "https://example.com"}\n',
   'valid-api-no-section.yaml': 'meta: {name: a, type: test-connector, version: 0.1.0, topic: t}\n',
-  'valid-api-coerced-count.yaml': 'meta: {name: a, type: test-connector, version: 0.1.0, topic: t}\ntest: {count: "10"}\n',
+  'error-api-string-count.yaml': 'meta: {name: a, type: test-connector, version: 0.1.0, topic: t}\ntest: {count: "10"}\n',
+  'valid-legacy-string-count.yaml': 'version: v1\nname: a\ntype: test-connector\ntopic: t\nparameters: {count: "10"}\n',
   'valid-legacy-header-map.yaml': 'version: v1\nname: a\ntype: http\ntopic: t\nparameters:\n  endpoint: https://example.com\n  headers: {Accept: text/plain}\n  stream: "true"\n  delimiter: "\\n\\n"\n',
   'valid-legacy-scalar-header.yaml': 'version: v1\nname: a\ntype: http\ntopic: t\nparameters: {endpoint: "https://example.com", headers: "Accept: text/plain", max_retries: "2"}\n',
   'error-api-empty-section.yaml': 'apiVersion: 0.2.0\nmeta: {name: a, type: http-source, version: 0.3.3, topic: t}\nhttp:\n',

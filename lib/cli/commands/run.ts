@@ -1,10 +1,41 @@
 import { type Command, Option } from 'commander';
-import { ConnectorEnv, createJsonLogger, createMetrics, METRICS_OUTPUTS, type MetricsOutput, parseRuntimeEnv, TOPIC_BACKENDS } from '../../core';
+import { ConnectorEnv, createJsonLogger, createMetrics, type Logger, METRICS_OUTPUTS, type MetricsOutput, parseRuntimeEnv, TOPIC_BACKENDS } from '../../core';
 import { runConnector } from '../../runtime';
 import { metricsPublisherOf, publishPeriodically } from '../../runtime/emf';
 import { topicBackends } from '../../topics';
 import { type ConfigSourceOptions, loadSpecFrom, openTopics, stopSignal, type TopicsOptions } from '../common';
 import { createTerminalReporter } from '../terminal';
+
+/**
+ * Routes Node's process warnings (`TimeoutOverflowWarning`, `MaxListenersExceededWarning`, the AWS
+ * SDK's `NodeVersionSupportWarning`…) into the connector's log, so stderr stays JSON lines.
+ * @returns a function restoring Node's default printing.
+ */
+export function logProcessWarnings(log: Logger): () => void {
+  const defaults = process.listeners('warning');
+  const onWarning = (warning: Error & { code?: string }): void => log.warn({ warning: warning.name, ...(warning.code ? { code: warning.code } : {}) }, warning.message);
+  process.removeAllListeners('warning');
+  process.on('warning', onWarning);
+  return () => {
+    process.removeListener('warning', onWarning);
+    for (const listener of defaults) process.on('warning', listener);
+  };
+}
+
+/**
+ * Makes a run that stops for no reason loud: when the event loop empties while `running` has not
+ * settled (a promise that never settles, nothing left to wait for), logs an error and sets exit
+ * code 1 instead of letting the process exit 0 silently.
+ * @returns a function removing the guard (call it when the run settled).
+ */
+export function guardSilentExit(log: Logger): () => void {
+  const onBeforeExit = (): void => {
+    log.error('the connector stopped without finishing: nothing was left to wait for (a request or timer that never settled); this is a bug');
+    process.exitCode = 1;
+  };
+  process.once('beforeExit', onBeforeExit);
+  return () => process.removeListener('beforeExit', onBeforeExit);
+}
 
 interface RunOptions extends TopicsOptions, ConfigSourceOptions {
   skipTransforms?: boolean;
@@ -50,8 +81,12 @@ export function registerRun(program: Command): void {
       const tty = process.stderr.isTTY === true;
       const reporter = tty ? createTerminalReporter(process.stderr, metrics, `${spec.name} → ${spec.topic.name}`) : undefined;
       const log = reporter?.log ?? createJsonLogger();
+      const restoreWarnings = logProcessWarnings(log);
+      const unguard = guardSilentExit(log);
       const opened = await openTopics(opts, { defaultPartitionKey: spec.name, log, env }).catch((err: unknown) => {
         reporter?.stop();
+        unguard();
+        restoreWarnings();
         throw err;
       });
       // Deployed tasks: metric lines to stdout (→ awslogs → CloudWatch metrics); opt-in, so a local run's output stays as it was.
@@ -74,9 +109,11 @@ export function registerRun(program: Command): void {
           },
         });
       } finally {
+        unguard();
         await periodic?.stop();
         reporter?.stop();
         await opened.close();
+        restoreWarnings();
       }
     });
 }

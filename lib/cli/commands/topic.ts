@@ -1,6 +1,17 @@
 import type { Command } from 'commander';
-import { ConnectorError, ErrorCode, TopicNotFoundError } from '../../core/errors';
+import { ConnectorError, ErrorCode, TopicNotFoundError, UsageError } from '../../core/errors';
+import { TopicNameSchema } from '../../schema/fields';
 import { type GlobalOptions, withStore, writeOut } from '../common';
+
+/**
+ * Checks a topic name given on the command line with the rule configs follow (`TopicNameSchema`:
+ * Fluvio's topic rules, also valid Kinesis stream names).
+ * @throws UsageError (exit 2) naming the rule.
+ */
+export function assertTopicName(name: string): void {
+  const result = TopicNameSchema.safeParse(name);
+  if (!result.success) throw new UsageError(`invalid topic name ${JSON.stringify(name)}: ${result.error.issues[0]?.message ?? 'not a topic name'}`);
+}
 
 /** `connector topic create|list|delete` on the local store (like `fluvio topic`). */
 export function registerTopic(program: Command): void {
@@ -9,13 +20,14 @@ export function registerTopic(program: Command): void {
   topic
     .command('create')
     .argument('<name>', 'topic name')
-    .description('create a topic')
-    .action((name: string, _o, cmd: Command) =>
-      withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
+    .description('create a topic (1-63 lower-case letters, digits or "-", as in configs)')
+    .action((name: string, _o, cmd: Command) => {
+      assertTopicName(name);
+      return withStore(cmd.optsWithGlobals<GlobalOptions>(), async (store) => {
         if (!(await store.createTopic(name))) throw new ConnectorError(`Topic "${name}" already exists`, ErrorCode.TOPIC_EXISTS);
         await writeOut(`topic "${name}" created\n`);
-      }),
-    );
+      });
+    });
 
   topic
     .command('list')

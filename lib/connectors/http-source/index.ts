@@ -1,7 +1,9 @@
 import type { SourceDefinition } from '../../core';
 import { HttpSourceConfigSchema } from './schema';
+import { httpSourceWarnings } from './warnings';
 
 export { DEFAULT_USER_AGENT, type HttpSourceConfig, HttpSourceConfigSchema } from './schema';
+export { httpSourceWarnings } from './warnings';
 
 /**
  * http-source: Fluvio's `infinyon/http-source` (apiVersion configs, section `http:`) and the legacy
@@ -19,6 +21,7 @@ export const httpSource: SourceDefinition<typeof HttpSourceConfigSchema> = {
   needs: ['http'],
   legacyDurationUnits: { interval: 's' },
   secretPlaceholders: { endpoint: 'https://secret.invalid/' },
+  warnings: httpSourceWarnings,
   mode: (config) => (config.stream ? { kind: 'continuous', finite: false } : { kind: 'periodic', intervalMs: config.interval }),
   load: async () => ({ createSource: (await import('./source')).createHttpSource }),
 };

@@ -1,4 +1,4 @@
-import { type HttpResponse, type PeriodicSource, RetryableError, type SourceContext } from '../../core';
+import { type HttpResponse, isConfigError, type PeriodicSource, RetryableError, type SourceContext } from '../../core';
 import { CharsetResolver, decodeText } from './charset';
 import { createBodyFormatter, responseHead } from './formatter';
 import { buildRequest, describeError, headerValue, isRetryableStatus, isSuccess, readBody } from './request';
@@ -20,7 +20,9 @@ import type { HttpSourceConfig } from './schema';
  *   `max_retries` times within the poll's slot, waiting with backoff (`backoff_min`…`backoff_max`)
  *   or `Retry-After` capped at `backoff_max` (see `source.retry`). Other 4xx are not retried.
  *
- * The poll rejects with the topic's error when `ctx.emit` rejects. When `ctx.signal` aborts, the
+ * The poll rejects with the topic's error when `ctx.emit` rejects, and with a `CONFIG_*`
+ * ConnectorError when the transport refuses the request itself (counted in `metrics.errors`; the
+ * runtime ends the connector with it). When `ctx.signal` aborts, the
  * request in flight is cancelled and the poll resolves without counting an error.
  *
  * Fluvio's periodic mode instead produces every response whatever its status, has no request
@@ -48,6 +50,8 @@ async function pollOnce(config: HttpSourceConfig, charsets: CharsetResolver, ctx
   } catch (err) {
     if (ctx.signal.aborted) return;
     metrics.errors++;
+    // A request Node refuses to build (a header value it rejects) is a config error: no retry fixes it.
+    if (isConfigError(err)) throw err;
     if (request.timedOut) log.warn({ timeoutMs: config.request_timeout }, 'request timed out (request_timeout)');
     else log.warn({ error: describeError(err) }, 'Request execution failed');
     throw new RetryableError('request failed', { cause: err });

@@ -15,7 +15,8 @@ export class RequestSignal {
 
   /**
    * @param parent - the connector's signal (`ctx.signal`).
-   * @param timeoutMs - `request_timeout` in ms, real time (like `AbortSignal.timeout`).
+   * @param timeoutMs - `request_timeout` in ms, real time (like `AbortSignal.timeout`); at most
+   *   `MAX_TIMER_MS` (the schema bounds it).
    */
   constructor(
     private readonly parent: AbortSignal,
@@ -28,7 +29,8 @@ export class RequestSignal {
       this.expired = true;
       this.controller.abort(new DOMException(`request_timeout of ${timeoutMs} ms exceeded`, 'TimeoutError'));
     }, timeoutMs);
-    this.timer.unref();
+    // Not unref'ed: a request in flight keeps the process alive until it settles or times out
+    // (an unref'ed timer let `connector run` exit 0 silently when a response never came).
   }
 
   /** The signal to give the transport. */

@@ -1,4 +1,4 @@
-import type { ContinuousSource, HttpResponse, SourceContext, SourceRecord } from '../../core';
+import { type ContinuousSource, type HttpResponse, isConfigError, type SourceContext, type SourceRecord } from '../../core';
 import { BodyReader } from './body-reader';
 import { CharsetResolver, decodeText, UTF8 } from './charset';
 import { createBodyFormatter, responseHead } from './formatter';
@@ -73,6 +73,7 @@ async function connectOnce(config: HttpSourceConfig, charsets: CharsetResolver, 
  * Sends the request and waits for the response headers, at most `request_timeout` ms; then
  * releases `request` (no timeout on the body, shutdown handled by the body reader).
  * Returns `undefined` when it failed (logged and counted) or was stopped by `ctx.signal`.
+ * @throws a `CONFIG_*` ConnectorError (counted) when the transport refuses the request itself.
  */
 async function openConnection(
   config: HttpSourceConfig,
@@ -85,6 +86,7 @@ async function openConnection(
   } catch (err) {
     if (signal.aborted) return undefined;
     metrics.errors++;
+    if (isConfigError(err)) throw err; // no reconnect fixes a request Node refuses to build
     if (request.timedOut) log.warn({ timeoutMs: config.request_timeout }, 'no response headers within request_timeout');
     else log.warn({ error: describeError(err) }, 'Error connecting to streaming source');
     return undefined;

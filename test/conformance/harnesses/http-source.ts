@@ -11,7 +11,7 @@ meta:
 http:
   endpoint: ${url}
   backoff_min: 10ms
-  backoff_max: 50ms
+  backoff_max: 100ms
 ${http}`;
 
 const values = (n: number): string[] => Array.from({ length: n }, (_, i) => `record-${i + 1}`);
@@ -22,7 +22,7 @@ async function periodic(): Promise<SourceEndpoint> {
   let down = false;
   const server = await startHttpServer((_req, res) => (down ? res.writeHead(503).end('down') : res.end(`record-${next++}`)));
   return {
-    config: config(`${server.url}/quote`, '  interval: 50ms\n'),
+    config: config(`${server.url}/quote`, '  interval: 50ms\n  allow_fast_interval: true\n'),
     expected: values,
     drop: async () => {
       down = true;

@@ -101,7 +101,7 @@ http:
     expect(error.message.split('\n')).toEqual([
       'c.yaml:7:27: meta.producer.compression: unknown value "brotli", expected one of "none", "gzip", "snappy", "lz4", "zstd" [CONFIG_INVALID_VALUE]',
       'c.yaml:9:13: http.endpoint: invalid value "nope", expected an absolute http:// or https:// URL [CONFIG_INVALID_VALUE]',
-      'c.yaml:10:13: http.interval: invalid value "0s", expected a duration of at least 1ms [CONFIG_INVALID_VALUE]',
+      'c.yaml:10:13: http.interval: invalid value "0s", expected a duration of at least 100ms (1ms with allow_fast_interval: true) [CONFIG_INVALID_VALUE]',
     ]);
   });
 
@@ -204,7 +204,7 @@ http:
     expect((spec.config as HttpSourceConfig).headers).toEqual([['Accept', 'text/plain']]);
   });
 
-  it('should report an alias bomb as a YAML error instead of expanding it', () => {
+  it('should report an alias bomb at the alias where it stands instead of expanding it', () => {
     // Prepare
     const levels = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
     for (let i = 1; i < 8; i += 1) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
@@ -212,9 +212,9 @@ http:
     // Act
     const error = parseError(`${levels.join('\n')}\n`);
 
-    // Assess
-    expect(where(error)).toEqual([[ErrorCode.CONFIG_YAML_SYNTAX, '', 1, 1]]);
-    expect(error.message).toContain('invalid YAML: Excessive alias count');
+    // Assess: at the alias yaml was expanding when its maxAliasCount stopped it (a *l1 on line 3)
+    expect(where(error)).toEqual([[ErrorCode.CONFIG_LIMIT_EXCEEDED, '', 3, 50]]);
+    expect(error.message).toContain('this alias expands too much (an alias bomb: Excessive alias count');
   });
 
   it('should reject a document that is a list, and one that is neither format', () => {

@@ -237,7 +237,7 @@ describe('Function: deploymentOptionsTable', () => {
 
   it('should list every custom.connectors option with its default, nested ones by dotted name, and not the resolved ones', () => {
     const table = deploymentOptionsTable();
-    expect(table).toContain('| `lambda.marginMs` | integer | `500` |');
+    expect(table).toContain('| `lambda.marginMs` | integer, 0 … 30000 | `500` |');
     expect(table).toContain('| `container.subnets` | list of string | `[]` |');
     expect(table).not.toMatch(/\| `(service|stage|region|group)` \|/);
   });

@@ -25,7 +25,7 @@ afterEach(async () => {
 /** Starts the server and runs a streaming source against it until the test ends or aborts. */
 async function start(handler: TestHandler, fields: Record<string, unknown> = {}, options: SourceContextOptions = {}): Promise<TestSourceContext> {
   server = await startHttpServer(handler);
-  const config = HttpSourceConfigSchema.parse({ endpoint: `${server.url}/stream`, stream: true, backoff_min: '1ms', backoff_max: '10ms', ...fields });
+  const config = HttpSourceConfigSchema.parse({ endpoint: `${server.url}/stream`, stream: true, backoff_min: '1ms', backoff_max: '100ms', ...fields });
   const source = createHttpSource(config) as ContinuousSource;
   expect(source.kind).toBe('continuous');
   const t = createSourceContext({ clock: new VirtualClock(), ...options });
