@@ -72,6 +72,10 @@ export const ErrorCode = {
   DEPLOY_TOPIC_TOO_LARGE: 'DEPLOY_TOPIC_TOO_LARGE',
   /** The config has transforms, which deployed connectors cannot run yet. */
   DEPLOY_TRANSFORMS_UNSUPPORTED: 'DEPLOY_TRANSFORMS_UNSUPPORTED',
+  /** A sink's `consumer.offset.start` has no Kinesis event source mapping equivalent (only `beginning` and `end` have). */
+  DEPLOY_CONSUMER_OFFSET_UNSUPPORTED: 'DEPLOY_CONSUMER_OFFSET_UNSUPPORTED',
+  /** The external service refused the connector for good (bad credentials, a subscription it may not make): retrying cannot help. */
+  SOURCE_REFUSED: 'SOURCE_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -176,11 +180,14 @@ export class SinkWriteError extends Error {
   readonly accepted: number;
   /** Whether a retry may succeed (5xx, 429, network errors) or not (4xx, a record the service refuses). */
   readonly retryable: boolean;
-  constructor(message: string, options: { accepted: number; retryable: boolean; cause?: unknown }) {
+  /** Wait the service asked for (`Retry-After`), ms; capped by the sink's backoff maximum. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { accepted: number; retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.name = 'SinkWriteError';
     this.accepted = options.accepted;
     this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

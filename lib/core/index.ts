@@ -4,7 +4,7 @@
  */
 export { Backoff, BackoffDefaults, backoffPolicy, type BackoffSettings } from './backoff';
 export { type Clock, systemClock } from './clock';
-export { type ConnectorDefinition, type ConnectorMode, type Direction, type DurationUnit, modeOf, type SinkDefinition, type SourceDefinition, type SourceMode } from './definition';
+export { type ConnectorDefinition, type ConnectorInfo, type ConnectorMode, type Direction, type DurationUnit, modeOf, type SinkDefinition, type SourceDefinition, type SourceMode } from './definition';
 export {
   ConnectorEnv,
   encodeRuntimeEnv,
@@ -29,12 +29,13 @@ export {
   TopicWriteError,
   UsageError,
 } from './errors';
-export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from './http';
+export { ConnectTimeoutError, type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from './http';
+export { parseRetryAfter } from './retry-after';
 export { createJsonLogger, type Logger, silentLogger } from './log';
 export { type ConnectorMetrics, createMetrics } from './metrics';
 export { fitName, shortHash } from './names';
 export type { PortName, Ports } from './ports';
 export { type ConnectorRegistry, createRegistry, RESERVED_SECTIONS } from './registry';
-export type { Sink, SinkContext } from './sink';
+export type { Sink, SinkContext, SinkRetry } from './sink';
 export type { ContinuousSource, PeriodicSource, PollRetry, SessionEnd, Source, SourceContext, SourceRecord } from './source';
-export type { ProducerRecord, TopicAdmin, TopicBackend, TopicConsumer, TopicInfo, TopicProducer, TopicRecord } from './topics';
+export type { ConsumerOffset, ProducerRecord, TopicAdmin, TopicBackend, TopicConsumer, TopicInfo, TopicProducer, TopicRecord } from './topics';
