@@ -1,29 +1,11 @@
 import { z } from 'zod';
 import { durationSchema } from '../../schema/duration';
+import { HeaderLineSchema } from '../../schema/http';
 
 /** Fluvio http-source 0.5.0's default `user_agent`, kept so endpoints see the same client. */
 export const DEFAULT_USER_AGENT = 'fluvio/http-source 0.5.0';
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/**
- * One `headers` entry: `"Name: value"`, split at the first `:` (as Fluvio does). Unlike Fluvio,
- * an entry without `:` or with an invalid name is a config error, not silently dropped.
- * Output: `[name, value]` with the value trimmed.
- */
-export const HeaderLineSchema = z.string().transform((line, ctx) => {
-  const colon = line.indexOf(':');
-  const name = colon < 0 ? '' : line.slice(0, colon).trim();
-  if (colon < 0 || !HEADER_NAME.test(name)) {
-    ctx.addIssue({
-      code: 'custom',
-      input: line,
-      message: 'expected a header as "Name: value" (a token name, a colon, then the value)',
-    });
-    return z.NEVER;
-  }
-  return [name, line.slice(colon + 1).trim()] as const;
-});
+export { HeaderLineSchema };
 
 /**
  * The `http:` section of an http-source config (legacy: `parameters:` of `type: http`).
