@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConnectorError } from '../core/errors';
 import { registerConsume } from './commands/consume';
 import { registerBackground } from './commands/background';
+import { registerOffsets } from './commands/offsets';
 import { registerProduce } from './commands/produce';
 import { registerRun } from './commands/run';
 import { registerTopic } from './commands/topic';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerBackground(program);
   registerConsume(program);
+  registerOffsets(program);
   registerProduce(program);
   registerTopic(program);
   registerValidate(program);
