@@ -60,7 +60,7 @@ export const ErrorCode = {
   DEPLOY_UNSUPPORTED: 'DEPLOY_UNSUPPORTED',
   /** Two configs of one deployment use the same connector name. */
   DEPLOY_DUPLICATE_NAME: 'DEPLOY_DUPLICATE_NAME',
-  /** No placement (function, task, …) runs this kind of connector in AWS yet (e.g. a sink). */
+  /** No placement (function, task, …) runs this kind of connector in AWS yet (every kind has one today: kept for new kinds). */
   DEPLOY_NO_PLACEMENT: 'DEPLOY_NO_PLACEMENT',
   /** A config is too large for its function's environment (Lambda allows 4 KB). */
   DEPLOY_ENVIRONMENT_TOO_LARGE: 'DEPLOY_ENVIRONMENT_TOO_LARGE',

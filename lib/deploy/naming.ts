@@ -40,6 +40,7 @@ export const RESOURCE_SUFFIXES = {
   EXECUTION_ROLE: 'ExecutionRole',
   TASK_DEFINITION: 'TaskDefinition',
   SERVICE: 'Service',
+  EVENT_SOURCE_MAPPING: 'EventSourceMapping',
 } as const;
 
 /** Logical IDs and names of one connector's resources. */
