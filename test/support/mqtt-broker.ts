@@ -89,7 +89,12 @@ export async function startBroker(options: { credentials?: { username: string; p
         // Without a callback the store answers with a promise (its callback form waits for a 'ready' event aedes 1.x never triggers).
         const byClient = persistence.subscriptionsByClient.bind(persistence) as unknown as (client: { id: string }) => Promise<Array<{ topic: string }>>;
         const subscriptions = await byClient({ id: clientId });
-        if ((subscriptions ?? []).some((subscription) => subscription.topic === filter)) return;
+        // Stored in the session, and live on the connected client (aedes stores it, then subscribes the client).
+        const live = (aedes as unknown as { clients: Record<string, { subscriptions?: Record<string, unknown> } | undefined> }).clients[clientId]?.subscriptions?.[filter];
+        if ((subscriptions ?? []).some((subscription) => subscription.topic === filter) && live !== undefined) {
+          await new Promise((resolve) => setImmediate(resolve));
+          return;
+        }
         if (Date.now() > deadline) throw new Error(`no subscription of ${clientId} to ${filter} within ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
