@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { benchDeploy } from './deploy';
 import { benchHttp } from './http';
+import { benchMqtt } from './mqtt';
 import type { BenchResult } from './result';
+import { benchSinks } from './sinks';
 import { benchLocalStore } from './store';
 
 /** Benchmark suites by name: `npm run bench -- <name…>` runs only those (all when none is named). */
@@ -9,6 +11,8 @@ export const SUITES = {
   http: () => benchHttp(),
   store: () => benchLocalStore(),
   deploy: () => benchDeploy(),
+  sinks: () => benchSinks(),
+  mqtt: () => benchMqtt(),
 } as const satisfies Record<string, () => Promise<BenchResult[]>>;
 
 export type SuiteName = keyof typeof SUITES;
@@ -27,7 +31,7 @@ export function formatTable(results: readonly BenchResult[]): string {
 const isSuite = (name: string): name is SuiteName => Object.hasOwn(SUITES, name);
 
 /**
- * `npm run bench [-- suite…]`: the named suites (`http`, `store`, `deploy`; default all), in that
+ * `npm run bench [-- suite…]`: the named suites (`http`, `store`, `deploy`, `sinks`, `mqtt`; default all), in that
  * order, one table. Figures, not pass/fail tests.
  */
 async function main(argv: string[]): Promise<void> {
