@@ -103,7 +103,7 @@ async function runSession(config: MqttConfig, clientId: string, format: MessageF
     // Writes in flight finish (their acknowledgements go out while the connection is up), then the
     // client leaves: gracefully (DISCONNECT) when it can, at once when the connection is gone.
     await writer.idle();
-    await client.endAsync(lost || !client.connected).catch(() => undefined);
+    await leave(client, lost || !client.connected);
   }
   if (writer.failure !== undefined) throw writer.failure;
   return { delivered: writer.delivered };
@@ -154,6 +154,18 @@ async function subscribe(client: MqttClient, config: MqttConfig, broker: string)
   if (grant.qos < config.qos) {
     throw new ConnectorError(`the MQTT broker ${broker} granted QoS ${grant.qos} for "${config.filter}", below the configured qos ${config.qos}: messages could be lost; set qos: ${grant.qos} to accept that`, ErrorCode.SOURCE_REFUSED);
   }
+}
+
+/** How long a graceful DISCONNECT may take before the connection is closed at once, ms. */
+const DISCONNECT_GRACE_MS = 2_000;
+
+/** Ends the client: gracefully (DISCONNECT) unless `force`, at once when that does not finish in time. */
+async function leave(client: MqttClient, force: boolean): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), force ? 0 : DISCONNECT_GRACE_MS)));
+  const ended = await Promise.race([client.endAsync(force).then(() => 'ended' as const, () => 'ended' as const), late]);
+  clearTimeout(timer);
+  if (ended === 'late') await client.endAsync(true).catch(() => undefined);
 }
 
 function closed(client: MqttClient): Promise<'closed'> {

@@ -284,6 +284,18 @@ describe('runtime/sink: runConnector with a sink and the local store', () => {
     expect(await store.listConsumerOffsets()).toEqual([]);
   });
 
+  it('should refuse a topic backend it cannot consume (Kinesis: deployed sinks are Lambda functions) with a usage error', async () => {
+    // Prepare: the store without consumers, as the Kinesis backend is
+    const spec = parseConnectorConfig(sinkConfig(), { file: 'sink.yaml', registry: registryWith(new ServiceSink()) });
+    const producerOnly = { ...store, consumer: undefined, createTopic: (n: string) => store.createTopic(n), topicExists: (n: string) => store.topicExists(n), producer: (t: string) => store.producer(t) };
+
+    // Act
+    const run = runConnector({ spec, topics: producerOnly as unknown as LocalTopicStore, signal: new AbortController().signal, deps: { log: new CapturingLogger() } });
+
+    // Assess
+    await expect(run).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('deployed sinks run as Lambda functions fed by the stream') });
+  });
+
   it('should log how many records of a batch in flight at a crash may be delivered twice', async () => {
     // Prepare: a previous run marked offsets 0-2 as in flight and died
     await produce('a', 'b', 'c');
