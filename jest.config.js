@@ -4,9 +4,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // ts-jest transpiles only (isolatedModules); `npm test` type-checks separately with `tsc --noEmit`.
-  // @middy/* is ESM-only: transpile it to CommonJS too (jest on Node 20 cannot require ESM).
+  // @middy/* and aedes (the tests' MQTT broker) are ESM-only: transpile them to CommonJS too (jest on Node 20 cannot require ESM).
   transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  transformIgnorePatterns: ['/node_modules/(?!@middy/|aedes/)'],
   randomize: true,
   testTimeout: 30000,
   collectCoverageFrom: ['lib/**/*.ts'],

@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { benchDeploy } from './deploy';
 import { benchHttp } from './http';
+import { benchMqtt } from './mqtt';
 import type { BenchResult } from './result';
+import { benchSinks } from './sinks';
 import { benchLocalStore } from './store';
 import { benchTransforms } from './transforms';
 
@@ -11,6 +13,8 @@ export const SUITES = {
   store: () => benchLocalStore(),
   deploy: () => benchDeploy(),
   transforms: () => benchTransforms(),
+  sinks: () => benchSinks(),
+  mqtt: () => benchMqtt(),
 } as const satisfies Record<string, () => Promise<BenchResult[]>>;
 
 export type SuiteName = keyof typeof SUITES;
@@ -29,7 +33,7 @@ export function formatTable(results: readonly BenchResult[]): string {
 const isSuite = (name: string): name is SuiteName => Object.hasOwn(SUITES, name);
 
 /**
- * `npm run bench [-- suite…]`: the named suites (`http`, `store`, `deploy`, `transforms`; default all), in that
+ * `npm run bench [-- suite…]`: the named suites (`http`, `store`, `deploy`, `transforms`, `sinks`, `mqtt`; default all), in that
  * order, one table. Figures, not pass/fail tests.
  */
 async function main(argv: string[]): Promise<void> {

@@ -12,13 +12,14 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { parseConnectorConfig, type SecretValues } from '../lib/config';
+import { parseConnectorConfig } from '../lib/config';
 import { defaultRegistry } from '../lib/connectors';
 import { ConnectorEnv, ConnectorError, createJsonLogger, createMetrics, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, RuntimeDefaults, type TopicBackend, TopicWriteError } from '../lib/core';
 import { type MetricValues, metricsPublisherOf } from '../lib/runtime/emf';
 import { type RuntimeDeps, runConnector } from '../lib/runtime/runner';
 import { type OpenedTopics, openTopicBackend } from '../lib/topics';
 import { createKinesisClient } from '../lib/topics/kinesis/client';
+import { configText, contextSecrets, defaultLogger, secretMiddlewares } from './lambda-context';
 
 /** What one invocation did (the invocation's result; `serverless invoke` prints it). */
 export interface PollResult {
@@ -52,26 +53,6 @@ export interface PollHandlerDeps extends Partial<RuntimeDeps> {
   topics?: (connector: string) => TopicBackend;
 }
 
-/** The config text of the environment. @throws ConnectorError USAGE when it is not set. */
-function configText(env: RuntimeEnv): string {
-  const value = env[ConnectorEnv.CONFIG];
-  if (value === undefined) throw new ConnectorError(`environment variable ${ConnectorEnv.CONFIG} is not set: this function must be deployed by serverless.yml (lib/deploy)`, ErrorCode.USAGE);
-  return value;
-}
-
-/** Secret values the middlewares put on the context (`setToContext`). */
-function contextSecrets(context: object, source: string | undefined): SecretValues {
-  const values = context as Record<string, unknown>;
-  return {
-    lookup: (name) => {
-      const value = values[name];
-      if (value === undefined || value === null) return undefined;
-      return typeof value === 'string' ? value : JSON.stringify(value); // Secrets Manager parses JSON secrets
-    },
-    describe: source === 'secrets-manager' ? 'AWS Secrets Manager' : 'SSM Parameter Store',
-  };
-}
-
 /**
  * Time after the window's end to finish writing records whose writes are still failing, ms. The
  * function's timeout is the window plus `RuntimeDefaults.flushTimeoutMarginS`, which covers it.
@@ -81,13 +62,6 @@ export const FLUSH_GRACE_MS = RuntimeDefaults.flushGraceMs;
 let sharedClient: KinesisClient | undefined;
 /** Streams this container has seen ACTIVE: checked once per container, not once per invocation. */
 const knownStreams = new Set<string>();
-let sharedLogger: Logger | undefined;
-
-/** The JSON logger (stdout → CloudWatch), one per container. */
-function defaultLogger(): Logger {
-  sharedLogger ??= createJsonLogger();
-  return sharedLogger;
-}
 
 /** A given backend, closed after the invocation. */
 function closing(topics: TopicBackend): OpenedTopics {
@@ -189,24 +163,6 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
       if (windowMetrics) await metricsPublisherOf(env, spec.name, log)?.publish(windowMetrics);
     }
   };
-}
-
-/**
- * Secret middlewares for this function's environment: none when the config declares no secrets.
- * The middleware (and with it its AWS SDK client) is loaded only when needed: about 20 ms less
- * module init for the many configs without secrets.
- */
-function secretMiddlewares(env: RuntimeEnv): middy.MiddlewareObj[] {
-  const fetchData = env[ConnectorEnv.SECRETS];
-  if (!fetchData) return [];
-  // Cached for 5 minutes per container: rotation is picked up without a call per invocation.
-  const common = { fetchData, setToContext: true, cacheExpiry: 5 * 60_000, cacheKey: 'connector-secrets' };
-  if (env[ConnectorEnv.SECRETS_SOURCE] === 'secrets-manager') {
-    const secretsManager = (require('@middy/secrets-manager') as typeof import('@middy/secrets-manager')).default;
-    return [secretsManager(common) as middy.MiddlewareObj];
-  }
-  const ssm = (require('@middy/ssm') as typeof import('@middy/ssm')).default;
-  return [ssm(common) as middy.MiddlewareObj];
 }
 
 /** The deployed handler: {@link createPollHandler} with the secret middlewares. */

@@ -38,7 +38,7 @@ async function packageService(service: ServiceDir, functionKey: string, moduleIn
 
 /**
  * `serverless package` of a throwaway copy of the repository's service with its own configs/
- * (4 configs: 2 periodic functions, 2 Fargate services), twice: the second run's wall time is the
+ * (6 configs: 2 periodic functions, 1 sink function, 3 Fargate services), twice: the second run's wall time is the
  * baseline of the many-configs benchmark, its `quotesPeriodic.zip` the poller bundle.
  * @throws Error with osls's output when packaging fails.
  */

@@ -3,6 +3,7 @@ import { ConnectorError } from '../core/errors';
 import { registerConsume } from './commands/consume';
 import { registerBackground } from './commands/background';
 import { type CloudCommandDeps, registerCloud } from './commands/cloud';
+import { registerOffsets } from './commands/offsets';
 import { registerProduce } from './commands/produce';
 import { registerRun } from './commands/run';
 import { registerSchema } from './commands/schema';
@@ -30,6 +31,7 @@ export function buildProgram(deps: ProgramDeps = {}): Command {
   registerRun(program);
   registerBackground(program);
   registerConsume(program);
+  registerOffsets(program);
   registerProduce(program);
   registerTopic(program);
   registerValidate(program);

@@ -40,9 +40,12 @@ export const ConsumerOffsetStartSchema = z.union([
 
 /**
  * `meta.consumer` (legacy `consumer`): Fluvio consumer settings for sinks (FL `ConsumerParameters`).
- * Validated and kept in `spec.consumer`; not used yet. Like Fluvio, an `offset.strategy` other
- * than `none` needs an `id` (Fluvio fails at start with "Consumer id is required when using offset
- * strategy"; we fail at load). `max_bytes` is accepted for `max-bytes`.
+ * Kept in `spec.consumer`; the sink runtime uses `id`, `offset.start` and `offset.strategy`
+ * (`lib/runtime/sink.ts`: a sink without `id` uses its connector name, without `offset` commits);
+ * `partition`, `max-bytes` and `flush-period` are validated only (one partition; commits are
+ * immediate). Like Fluvio, an `offset.strategy` other than `none` needs an `id` (Fluvio fails at
+ * start with "Consumer id is required when using offset strategy"; we fail at load). `max_bytes`
+ * is accepted for `max-bytes`.
  *
  * @example
  * ```yaml

@@ -150,6 +150,23 @@ function configSchemaOf(format: ConfigFormat, definition: ConnectorDefinition | 
   return schema;
 }
 
+/**
+ * A section field that repeats the topic (`definition.topicFields`, e.g. legacy mqtt
+ * `fluvio-topic`) must name the config's topic: the connector would otherwise write elsewhere than
+ * the config says.
+ */
+function topicFieldIssues(data: Data, definition: ConnectorDefinition, sectionKey: string, source: ConfigSource): ConfigIssue[] {
+  const topicOf = (meta: unknown): unknown => (isPlainObject(meta) ? (isPlainObject(meta.topic) ? getIn(meta.topic, ['meta', 'name']) : meta.topic) : undefined);
+  const topic = sectionKey === 'parameters' ? data.topic : topicOf(data.meta);
+  const section = data[sectionKey];
+  return (definition.topicFields ?? []).flatMap((field) => {
+    const value = isPlainObject(section) ? section[field] : undefined;
+    if (value === undefined || value === topic) return [];
+    const expected = `expected the config's topic ${JSON.stringify(topic)}`;
+    return [source.issue({ code: ErrorCode.CONFIG_INVALID_VALUE, path: [sectionKey, field], detail: `invalid value {value}, ${expected} (records go to \`topic\`; this field only repeats it)`, expected })];
+  });
+}
+
 function byPosition(a: ConfigIssue, b: ConfigIssue): number {
   return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 }
@@ -335,6 +352,7 @@ export function parseConnectorConfig(text: string, options: ParseOptions): Conne
     });
     issues.push(...details.map((detail) => source.issue(detail)));
   }
+  if (result.success && definition && sectionKey !== undefined) issues.push(...topicFieldIssues(result.data as Data, definition, sectionKey, source));
   if (legacy && definition && (data.direction === 'source' || data.direction === 'sink') && data.direction !== definition.direction) {
     const expected = `expected "${definition.direction}" (${definition.type} is a ${definition.direction} connector)`;
     issues.push(source.issue({ code: ErrorCode.CONFIG_INVALID_VALUE, path: ['direction'], detail: `invalid value {value}, ${expected}`, expected }));

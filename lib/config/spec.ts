@@ -59,7 +59,7 @@ export interface ConnectorSpec {
   topic: TopicSpec;
   /** `meta.producer` / legacy `producer`: validated and kept, not used yet. */
   producer?: ProducerOptions;
-  /** `meta.consumer` / legacy `consumer`: validated and kept, not used yet. */
+  /** `meta.consumer` / legacy `consumer`: where a sink starts and whether it commits (see `sinkConsumerOf`). */
   consumer?: ConsumerOptions;
   /** Declared secret names (values are never kept here). */
   secrets: string[];

@@ -34,6 +34,14 @@ export interface SectionWarning {
   readonly message: string;
 }
 
+/** The connector a source or sink is built for, from the config's envelope. */
+export interface ConnectorInfo {
+  /** `meta.name` / legacy `name` (e.g. the default MQTT client id derives from it). */
+  readonly name: string;
+  /** The topic records go to (a source) or come from (a sink). */
+  readonly topic: string;
+}
+
 /** What every connector definition declares, as data. */
 interface DefinitionBase<S extends z.ZodType> {
   /** Canonical type, as in `meta.type` (e.g. `http-source`). Also the folder name under lib/connectors. */
@@ -67,6 +75,11 @@ interface DefinitionBase<S extends z.ZodType> {
    *   (so a default can be told apart from a value set on purpose).
    */
   warnings?(config: z.output<S>, written: ReadonlySet<string>): readonly SectionWarning[];
+  /**
+   * Section fields that, when present, must name the config's topic: some legacy Fluvio connectors
+   * took the topic as a parameter too (mqtt `fluvio-topic`). Another value is a located config error.
+   */
+  readonly topicFields?: readonly string[];
 }
 
 /**
@@ -87,14 +100,18 @@ export interface SourceDefinition<S extends z.ZodType = z.ZodType> extends Defin
   /** The mode of a validated section. Pure. */
   mode(config: z.output<S>): SourceMode;
   /** Loads the implementation (a dynamic import: its libraries load only when a connector of this type runs). */
-  load(): Promise<{ createSource(config: z.output<S>): Source }>;
+  load(): Promise<{ createSource(config: z.output<S>, connector: ConnectorInfo): Source }>;
 }
 
-/** A sink connector type: schema and a lazily loaded implementation. */
+/**
+ * A sink connector type: schema and a lazily loaded implementation. A sink runs as a local
+ * consumer of its topic (`connector run`) or as a Lambda function fed by its topic's Kinesis
+ * stream (deployments); the implementation is the same {@link Sink}.
+ */
 export interface SinkDefinition<S extends z.ZodType = z.ZodType> extends DefinitionBase<S> {
   readonly direction: 'sink';
   /** Loads the implementation (see {@link SourceDefinition.load}). */
-  load(): Promise<{ createSink(config: z.output<S>): Sink }>;
+  load(): Promise<{ createSink(config: z.output<S>, connector: ConnectorInfo): Sink }>;
 }
 
 /** One connector type. */

@@ -77,7 +77,7 @@ export const ErrorCode = {
   DEPLOY_UNSUPPORTED: 'DEPLOY_UNSUPPORTED',
   /** Two configs of one deployment use the same connector name. */
   DEPLOY_DUPLICATE_NAME: 'DEPLOY_DUPLICATE_NAME',
-  /** No placement (function, task, …) runs this kind of connector in AWS yet (e.g. a sink). */
+  /** No placement (function, task, …) runs this kind of connector in AWS yet (every kind has one today: kept for new kinds). */
   DEPLOY_NO_PLACEMENT: 'DEPLOY_NO_PLACEMENT',
   /** A config is too large for its function's environment (Lambda allows 4 KB). */
   DEPLOY_ENVIRONMENT_TOO_LARGE: 'DEPLOY_ENVIRONMENT_TOO_LARGE',
@@ -87,10 +87,7 @@ export const ErrorCode = {
   DEPLOY_STACK_TOO_LARGE: 'DEPLOY_STACK_TOO_LARGE',
   /** One topic's connectors alone exceed a stack's 500 resources (they share the stack of their stream). */
   DEPLOY_TOPIC_TOO_LARGE: 'DEPLOY_TOPIC_TOO_LARGE',
-  /**
-   * The config has transforms, which deployed connectors could not run. No longer thrown (transforms
-   * run everywhere since issue 7); kept so the code is never reused.
-   */
+  /** A sink config has transforms, which sinks cannot run yet (sources run them everywhere). */
   DEPLOY_TRANSFORMS_UNSUPPORTED: 'DEPLOY_TRANSFORMS_UNSUPPORTED',
   /** `connector cloud`: no stack of the service and stage in the region, or a stack without connector descriptors. */
   CLOUD_NOT_DEPLOYED: 'CLOUD_NOT_DEPLOYED',
@@ -110,6 +107,10 @@ export const ErrorCode = {
   DEPLOY_SMARTMODULE_PATH: 'DEPLOY_SMARTMODULE_PATH',
   /** A dead-letter topic (`<topic>-dlq`) is also another config's topic. */
   DEPLOY_DEAD_LETTER_CONFLICT: 'DEPLOY_DEAD_LETTER_CONFLICT',
+  /** A sink's `consumer.offset.start` has no Kinesis event source mapping equivalent (only `beginning` and `end` have). */
+  DEPLOY_CONSUMER_OFFSET_UNSUPPORTED: 'DEPLOY_CONSUMER_OFFSET_UNSUPPORTED',
+  /** The external service refused the connector for good (bad credentials, a subscription it may not make): retrying cannot help. */
+  SOURCE_REFUSED: 'SOURCE_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -214,11 +215,14 @@ export class SinkWriteError extends Error {
   readonly accepted: number;
   /** Whether a retry may succeed (5xx, 429, network errors) or not (4xx, a record the service refuses). */
   readonly retryable: boolean;
-  constructor(message: string, options: { accepted: number; retryable: boolean; cause?: unknown }) {
+  /** Wait the service asked for (`Retry-After`), ms; capped by the sink's backoff maximum. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { accepted: number; retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.name = 'SinkWriteError';
     this.accepted = options.accepted;
     this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -10,10 +10,16 @@ export interface HttpRequest {
   method: string;
   /** Header pairs in the order to send them; a name may repeat. */
   headers: ReadonlyArray<readonly [string, string]>;
-  /** Request body, sent as UTF-8; omitted when undefined. */
-  body?: string;
+  /** Request body: a string is sent as UTF-8, bytes as they are; omitted when undefined. */
+  body?: string | Uint8Array;
   /** Aborts the request (connect, headers and body). */
   signal: AbortSignal;
+  /**
+   * Limit for establishing the TCP (and TLS) connection, ms; the request fails with a
+   * `ConnectTimeoutError` past it. A reused keep-alive connection is already established.
+   * Default: none (the OS's own limit).
+   */
+  connectTimeoutMs?: number;
 }
 
 /** The response head plus a body stream. */
@@ -156,8 +162,30 @@ export const nodeHttpTransport: HttpTransport = (request) =>
     });
     // follow-redirects forwards `connect` (a CONNECT answer); never expected, since CONNECT is refused above.
     req.on('connect', () => fail(new Error('the endpoint opened a tunnel (CONNECT), which is not supported')));
+    if (request.connectTimeoutMs !== undefined) limitConnect(req, request.connectTimeoutMs);
     if (request.signal.aborted) onAbort();
     else request.signal.addEventListener('abort', onAbort, { once: true });
     if (request.body !== undefined) req.write(request.body);
     req.end();
   });
+
+/** Thrown (as the request's error) when a connection is not established within `connectTimeoutMs`. */
+export class ConnectTimeoutError extends Error {
+  readonly code = 'ECONNECTTIMEOUT';
+  constructor(ms: number) {
+    super(`connection not established within ${ms} ms`);
+    this.name = 'ConnectTimeoutError';
+  }
+}
+
+/** Destroys `req` with a {@link ConnectTimeoutError} when its socket is not connected within `ms`. */
+function limitConnect(req: { once(event: 'socket', listener: (socket: import('node:net').Socket) => void): unknown; destroy(error: Error): unknown }, ms: number): void {
+  req.once('socket', (socket: import('node:net').Socket) => {
+    if (!socket.connecting) return; // a reused keep-alive connection
+    const timer = setTimeout(() => req.destroy(new ConnectTimeoutError(ms)), ms);
+    timer.unref();
+    const clear = (): void => clearTimeout(timer);
+    socket.once((socket as { encrypted?: boolean }).encrypted === true ? 'secureConnect' : 'connect', clear);
+    socket.once('close', clear);
+  });
+}

@@ -6,6 +6,7 @@ export { Backoff, BackoffDefaults, backoffPolicy, type BackoffSettings } from '.
 export { type Clock, MAX_TIMER_MS, systemClock } from './clock';
 export {
   type ConnectorDefinition,
+  type ConnectorInfo,
   type ConnectorMode,
   type Direction,
   type DurationUnit,
@@ -43,12 +44,13 @@ export {
   TransformError,
   UsageError,
 } from './errors';
-export { type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from './http';
+export { ConnectTimeoutError, type HttpRequest, type HttpResponse, type HttpTransport, nodeHttpTransport } from './http';
+export { parseRetryAfter } from './retry-after';
 export { createJsonLogger, type Logger, redactingLogger, silentLogger } from './log';
 export { CloudWatchMetric, type ConnectorMetrics, createMetrics } from './metrics';
 export { fitName, shortHash } from './names';
 export type { PortName, Ports } from './ports';
 export { type ConnectorRegistry, createRegistry, RESERVED_SECTIONS } from './registry';
-export type { Sink, SinkContext } from './sink';
+export type { Sink, SinkContext, SinkRetry } from './sink';
 export type { ContinuousSource, PeriodicSource, PollRetry, SessionEnd, Source, SourceContext, SourceRecord } from './source';
-export type { ProducerRecord, TopicAdmin, TopicBackend, TopicConsumer, TopicInfo, TopicProducer, TopicRecord } from './topics';
+export type { ConsumerOffset, ProducerRecord, TopicAdmin, TopicBackend, TopicConsumer, TopicInfo, TopicProducer, TopicRecord } from './topics';

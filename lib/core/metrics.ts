@@ -4,7 +4,8 @@
  * Who updates what: the runtime counts `records`/`bytes` (accepted by the topic, or delivered by a
  * sink), `polls` (poll attempts of a periodic source, connections of a continuous one) and
  * `lastPollAt`; connectors count `errors` and `dropped` where they see them (a failed request, a
- * non-2xx response not produced, a broken partial segment), as does the runtime (topic writes).
+ * non-2xx response not produced, a broken partial segment), as does the runtime (topic writes,
+ * failed sink writes, dead-lettered records).
  */
 export interface ConnectorMetrics {
   /** Records accepted by the topic (sources) or delivered to the external service (sinks). */
@@ -25,7 +26,11 @@ export interface ConnectorMetrics {
   transformErrors: number;
   /** Of those, records dropped because their step says `on_error: skip` (each one logged). */
   transformSkipped: number;
-  /** Of those, records written to the dead-letter topic `<topic>-dlq` (`on_error: dead-letter`). */
+  /**
+   * Records written to the dead-letter topic `<topic>-dlq` instead: a source record a transform failed
+   * on with `on_error: dead-letter`, or a sink record the external service still refused after every
+   * retry (a deployed sink reports it to Lambda instead).
+   */
   deadLettered: number;
 }
 

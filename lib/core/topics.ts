@@ -38,6 +38,25 @@ export interface TopicProducer {
   close(): Promise<void>;
 }
 
+/**
+ * A named consumer's committed position in one topic (Fluvio's consumer offsets: what
+ * `fluvio consumer list` shows, and where a sink with a `consumer.id` resumes).
+ */
+export interface ConsumerOffset {
+  /** Consumer id (`meta.consumer.id`; a sink's default is its connector name). */
+  consumer: string;
+  topic: string;
+  /** The next offset the consumer reads: every record below it was delivered (or dead-lettered). */
+  offset: number;
+  /**
+   * End (exclusive) of the batch the consumer was delivering when this position was written, or
+   * `null` between batches: after a crash, records in `[offset, pendingEnd)` may be delivered twice.
+   */
+  pendingEnd: number | null;
+  /** When the position was written, ms since the Unix epoch. */
+  updatedAt: number;
+}
+
 /** Reads from one topic by offset. */
 export interface TopicConsumer {
   readonly topic: string;
@@ -45,6 +64,16 @@ export interface TopicConsumer {
   fetch(from: number, max: number): Promise<TopicRecord[]>;
   /** Offset the next record will get (= number of records ever written). */
   endOffset(): Promise<number>;
+  /**
+   * The committed position of consumer `id` in this topic, `undefined` when it never committed.
+   * Present on backends that store consumer offsets (the local store).
+   */
+  committed?(id: string): Promise<ConsumerOffset | undefined>;
+  /**
+   * Durably stores consumer `id`'s position: `offset` is the next offset it reads, `pendingEnd`
+   * the end of the batch it starts delivering (`null` when none). Resolves once written.
+   */
+  commit?(id: string, offset: number, pendingEnd?: number | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,5 +98,7 @@ export interface TopicAdmin {
 export interface TopicBackend extends TopicAdmin {
   producer(topic: string): TopicProducer;
   consumer?(topic: string): TopicConsumer;
+  /** Every stored consumer position, by topic then consumer (where the backend stores them). */
+  listConsumerOffsets?(): Promise<ConsumerOffset[]>;
   close(): Promise<void>;
 }

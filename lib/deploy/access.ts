@@ -23,6 +23,19 @@ export function streamStatement(stream: StreamRef): IamStatement {
   return { Effect: 'Allow', Action: ['kinesis:PutRecords', 'kinesis:PutRecord', 'kinesis:DescribeStreamSummary'], Resource: [streamArn(stream)] };
 }
 
+/**
+ * What a Lambda event source mapping needs to read its stream for a function, on that stream only
+ * (AWS Lambda developer guide, "Kinesis: execution role permissions"; `ListStreams` is not needed
+ * for a mapping on one stream).
+ */
+export function streamReadStatement(stream: StreamRef): IamStatement {
+  return {
+    Effect: 'Allow',
+    Action: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
+    Resource: [streamArn(stream)],
+  };
+}
+
 /** Name of the SSM parameter or Secrets Manager secret holding `secret`. */
 export function secretLocation(secret: string, options: DeploymentOptions): string {
   return `${secretPrefixOf(options)}${secret}`;

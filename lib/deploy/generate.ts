@@ -10,6 +10,7 @@ import { type AlarmedConnector, alarmCount, alarmResources, DEAD_LETTER_ALARM } 
 import { connectorNames, logicalIdRegistry, RESOURCE_SUFFIXES, streamLogicalId } from './naming';
 import { type DeploymentOptions, streamPrefixOf } from './options';
 import { assertUniqueNames, type ConnectorInput, deadLetterTopic, groupOfTopic, type Placement, placementOf, smartModuleFiles } from './plan';
+import { SINK_FAILURE_QUEUE, sinkPlacement } from './sink';
 
 /** CloudFormation's limit on resources per stack. */
 export const MAX_RESOURCES_PER_STACK = 500;
@@ -22,11 +23,12 @@ const BASE_RESOURCES_PER_STACK = OSLS_RESOURCES_PER_STACK + 1;
 
 /**
  * The placement registry: how each `Placement.kind` is deployed. A new way of running connectors
- * (e.g. sinks as functions with an event source mapping) is one entry here.
+ * is one entry here.
  */
 export const placements: { readonly [K in Placement['kind']]: PlacementDefinition<Extract<Placement, { kind: K }>> } = {
   function: functionPlacement,
   task: taskPlacement,
+  sink: sinkPlacement,
 };
 
 /** The placement definition of a plan's placement (the registry typed by kind). */
@@ -52,7 +54,7 @@ export interface ConnectorPlan {
 export interface ServiceFragments {
   /** CloudFormation stack name (`provider.stackName`): `<service>-<stage>`, or `<service>-<stage>-g<N>` with several groups. */
   stackName: string;
-  /** `functions:` entries (one per periodic source of this stack). */
+  /** `functions:` entries (one per periodic source and per sink of this stack). */
   functions: Record<string, FunctionDefinition>;
   /** `resources:`: schedules, roles, streams, ECS cluster/tasks/services, the dead-letter queue. */
   resources: { Resources: Record<string, CfnResource>; Outputs: Record<string, CfnOutput> };
@@ -223,7 +225,8 @@ function merge(into: Fragment, more: Fragment): void {
  * connector from its placement (the {@link placements} registry), {@link stackResources}; every
  * logical ID is claimed once (a collision is an error, never a silent overwrite).
  *
- * - Periodic sources → scheduled Lambda functions, streaming sources → ECS Fargate services.
+ * - Periodic sources → scheduled Lambda functions, streaming sources → ECS Fargate services, sinks →
+ *   Lambda functions fed by a Kinesis event source mapping on their topic's stream.
  * - Topics → Kinesis streams named `streamNameOf(streamPrefix, topic)`: created (one per topic, in
  *   the stack of the topic's group) when any config of the topic sets `create-topic`/`create_topic`,
  *   referenced by name otherwise.
@@ -233,7 +236,8 @@ function merge(into: Fragment, more: Fragment): void {
  *   container image carries the configs directory); one with `on_error: dead-letter` gets a
  *   `<topic>-dlq` stream in its topic's stack and may put to it.
  *
- * @throws ConnectorError DEPLOY_DUPLICATE_NAME, DEPLOY_NO_PLACEMENT (sinks), DEPLOY_SMARTMODULE_PATH,
+ * @throws ConnectorError DEPLOY_DUPLICATE_NAME, DEPLOY_CONSUMER_OFFSET_UNSUPPORTED, DEPLOY_TRANSFORMS_UNSUPPORTED (a sink with
+ *   transforms), DEPLOY_SMARTMODULE_PATH,
  *   DEPLOY_DEAD_LETTER_CONFLICT, DEPLOY_ENVIRONMENT_TOO_LARGE, DEPLOY_LOGICAL_ID_COLLISION, DEPLOY_STACK_TOO_LARGE (the message
  *   gives the counts and the `groups` value that fits) or DEPLOY_TOPIC_TOO_LARGE.
  */
@@ -246,7 +250,7 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
   const byName = new Map(inputs.map((input) => [input.spec.name, input]));
   const mine = plans.filter((plan) => plan.group === group);
   const claim = logicalIdRegistry();
-  for (const id of [DEAD_LETTER_QUEUE, DEAD_LETTER_ALARM, SCHEDULER_ROLE, CLUSTER, 'ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']) claim(id, 'the stack');
+  for (const id of [DEAD_LETTER_QUEUE, DEAD_LETTER_ALARM, SCHEDULER_ROLE, CLUSTER, SINK_FAILURE_QUEUE, 'ServerlessDeploymentBucket', 'ServerlessDeploymentBucketPolicy']) claim(id, 'the stack');
   const topics = [...new Set(mine.map((plan) => plan.topic))].sort();
   const deadLetterTopics = [...new Set(mine.flatMap((plan) => (plan.deadLetter ? [plan.deadLetter.topic] : [])))].sort();
   const streamIds = new Map([...topics, ...deadLetterTopics].map((topic) => [topic, claim(streamLogicalId(topic), `topic ${topic}`)]));

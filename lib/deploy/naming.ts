@@ -41,6 +41,7 @@ export const RESOURCE_SUFFIXES = {
   TASK_DEFINITION: 'TaskDefinition',
   SERVICE: 'Service',
   ALARM: 'ErrorsAlarm',
+  EVENT_SOURCE_MAPPING: 'EventSourceMapping',
 } as const;
 
 /** Logical IDs and names of one connector's resources. */

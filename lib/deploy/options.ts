@@ -40,9 +40,9 @@ export const DeploymentOptionsSchema = z.strictObject({
   lambda: z
     .strictObject({
       runtime: z.enum(LAMBDA_RUNTIMES).optional().describe('Lambda runtime of the functions; default `provider.runtime` of serverless.yml (nodejs22.x).'),
-      architecture: z.enum(['arm64', 'x86_64']).prefault('arm64').describe('CPU architecture of the poller functions.'),
-      memorySize: z.coerce.number().int().min(128).max(10240).prefault(256).describe('Memory of the poller functions, MB (CPU grows with it).'),
-      logRetentionInDays: z.coerce.number().int().positive().prefault(14).describe('Days the poller functions\' logs are kept.'),
+      architecture: z.enum(['arm64', 'x86_64']).prefault('arm64').describe('CPU architecture of the functions (pollers and sinks).'),
+      memorySize: z.coerce.number().int().min(128).max(10240).prefault(256).describe('Memory of the functions (pollers and sinks), MB (CPU grows with it).'),
+      logRetentionInDays: z.coerce.number().int().positive().prefault(14).describe('Days the functions\' logs are kept (pollers and sinks).'),
       marginMs: z.coerce
         .number()
         .int()
@@ -50,6 +50,14 @@ export const DeploymentOptionsSchema = z.strictObject({
         .max(30_000)
         .prefault(RuntimeDefaults.marginMs)
         .describe('A window stops starting polls (and aborts a running one) this long before it ends, ms, so invocations never overlap.'),
+    })
+    .prefault({}),
+  sink: z
+    .strictObject({
+      batchSize: z.coerce.number().int().min(1).max(10_000).prefault(100).describe('Sinks: records per invocation (event source mapping `BatchSize`; Kinesis allows 1 to 10,000).'),
+      batchWindowSeconds: z.coerce.number().int().min(0).max(300).prefault(1).describe('Sinks: how long the mapping gathers records before invoking, s (`MaximumBatchingWindowInSeconds`, 0 to 300).'),
+      maximumRetryAttempts: z.coerce.number().int().min(0).max(10_000).prefault(3).describe('Sinks: retries of a failed batch (from its first failed record, bisected) before it goes to the sink failure queue (`MaximumRetryAttempts`; bounded: -1, forever, is not offered).'),
+      timeout: z.coerce.number().int().min(10).max(900).prefault(60).describe('Sinks: function timeout, s; delivery and its retries stop `lambda.marginMs` before it.'),
     })
     .prefault({}),
   secrets: z

@@ -30,25 +30,39 @@ export interface SchedulePlan {
   anchor: 'event' | 'epoch';
 }
 
+/**
+ * Where a Kinesis event source mapping starts reading a sink's stream (when it is created; then it
+ * keeps its own position): `TRIM_HORIZON` for `consumer.offset.start: beginning`, `LATEST` for `end`
+ * (Fluvio's default).
+ */
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
+
 /** Where a connector runs in AWS. */
 export type Placement =
   | { kind: 'function'; intervalMs: number; schedule: SchedulePlan }
-  | { kind: 'task' };
+  | { kind: 'task' }
+  | { kind: 'sink'; startingPosition: StartingPosition };
 
 /**
  * The scheduling rule, from the connector's declared mode (nothing is built): a periodic source
  * becomes a scheduled Lambda function; its interval maps to a native `rate(N minutes)` schedule
  * when it is a whole number of minutes, otherwise to `rate(1 minute)` with the handler polling
  * every interval slot inside each minute. A continuous source (http-source `stream: true`,
- * test-connector) becomes a container task.
- * Configs with `transforms` deploy like the others: the function or task runs them (see
+ * test-connector) becomes a container task. A sink becomes a function fed by a Kinesis event
+ * source mapping on its topic's stream.
+ * Sources with `transforms` deploy like the others: the function or task runs them (see
  * {@link smartModuleFiles} and {@link deadLetterTopic} for what they add).
- * @throws ConnectorError DEPLOY_NO_PLACEMENT for sink connectors (no placement deploys sinks yet).
+ * @throws ConnectorError DEPLOY_TRANSFORMS_UNSUPPORTED for a sink with transforms (not executed on sinks yet).
+ * @throws ConnectorError DEPLOY_CONSUMER_OFFSET_UNSUPPORTED for a sink starting at an absolute or
+ *   relative offset (a mapping starts at the oldest or the newest record only).
  */
 export function placementOf(spec: ConnectorSpec): Placement {
   const mode = modeOf(spec.definition, spec.config);
   if (mode.kind === 'sink') {
-    throw new ConnectorError(`${spec.file}: ${spec.type} is a sink connector; no placement deploys sinks yet`, ErrorCode.DEPLOY_NO_PLACEMENT);
+    if (spec.transforms.length > 0) {
+      throw new ConnectorError(`${spec.file}: transforms of a sink are not executed yet (${spec.transforms.map((t) => t.uses).join(', ')}); remove \`transforms\` to deploy this sink`, ErrorCode.DEPLOY_TRANSFORMS_UNSUPPORTED);
+    }
+    return { kind: 'sink', startingPosition: startingPositionOf(spec) };
   }
   if (mode.kind === 'continuous') return { kind: 'task' };
   const { intervalMs } = mode;
@@ -57,6 +71,17 @@ export function placementOf(spec: ConnectorSpec): Placement {
     return { kind: 'function', intervalMs, schedule: { expression: `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`, windowMs: intervalMs, anchor: 'event' } };
   }
   return { kind: 'function', intervalMs, schedule: { expression: 'rate(1 minute)', windowMs: MINUTE_MS, anchor: 'epoch' } };
+}
+
+/** The event source mapping's starting position of a sink (see {@link StartingPosition}). */
+function startingPositionOf(spec: ConnectorSpec): StartingPosition {
+  const start = spec.consumer?.offset?.start;
+  if (start === undefined || start === 'end') return 'LATEST';
+  if (start === 'beginning') return 'TRIM_HORIZON';
+  throw new ConnectorError(
+    `${spec.file}: consumer.offset.start ${JSON.stringify(start)} cannot be deployed: a Kinesis event source mapping starts at the oldest record (start: beginning) or the newest (start: end) only`,
+    ErrorCode.DEPLOY_CONSUMER_OFFSET_UNSUPPORTED,
+  );
 }
 
 /**

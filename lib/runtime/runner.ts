@@ -21,6 +21,7 @@ import { createRecordPipeline, type ProducerRetryOptions } from './pipeline';
 import { portsFor } from './ports';
 import { runPeriodic } from './schedule';
 import { openTransformStage } from './transform-stage';
+import { closeSink, createSink, runSinkLoop } from './sink';
 import { type PollWindow, runWindow, type WindowReport } from './window';
 
 /** Side effects of a run; every field has a real default (HTTP only for connectors that need it). */
@@ -50,7 +51,7 @@ export interface RunConnectorOptions {
   transforms?: TransformRegistry;
   /** Retry settings of topic writes. */
   producerRetry?: ProducerRetryOptions;
-  /** Called once the topic is ready and the source has started. */
+  /** Called once the topic is ready and the source (or sink) has started. */
   onStarted?: () => void;
   /** Create the topic when it is missing and the config allows it (`connector run`). False in AWS, where the deployment creates streams. Default true. */
   createTopic?: boolean;
@@ -59,6 +60,36 @@ export interface RunConnectorOptions {
    * sources only. Default: run until `signal` aborts.
    */
   window?: PollWindow;
+}
+
+/**
+ * The sink side of {@link runConnector}: ensure the topic, build the sink, consume the topic from
+ * the consumer's committed offset and deliver it (see `runSinkLoop` in ./sink: commits, retries,
+ * dead-letter topic), until `signal` aborts.
+ */
+async function runSinkConnector(options: RunConnectorOptions, log: Logger, clock: Clock, metrics: ConnectorMetrics): Promise<RunResult> {
+  const { spec, topics, signal } = options;
+  if (options.window) throw new ConnectorError(`${spec.file}: ${spec.type} is a sink; it cannot run in a poll window`, ErrorCode.CONFIG_UNSUPPORTED);
+  await ensureTopic(spec, topics, log, options.createTopic ?? true);
+  const sink = await createSink(spec);
+  const ports = portsFor(spec.definition, { clock, log, ...(options.deps?.http ? { http: options.deps.http } : {}) });
+  try {
+    await runSinkLoop({
+      spec,
+      sink,
+      topics,
+      ctx: { ...ports, signal, metrics },
+      producerRetry: options.producerRetry,
+      onStarted: ({ offset, consumer }) => {
+        log.info({ topic: spec.topic.name, kind: 'sink', consumer: consumer.id, commits: consumer.commits, offset }, 'connector started');
+        options.onStarted?.();
+      },
+    });
+  } finally {
+    await closeSink(sink, log);
+  }
+  log.info({ reason: 'stopped', records: metrics.records, bytes: metrics.bytes, errors: metrics.errors, deadLettered: metrics.deadLettered }, 'connector finished');
+  return { reason: 'stopped', metrics };
 }
 
 /** How a run ended. */
@@ -92,15 +123,15 @@ export async function ensureTopic(spec: ConnectorSpec, topics: TopicBackend, log
 /**
  * Builds the source of a spec through its definition's lazily loaded implementation, and checks it
  * runs in the mode the definition declares (what the generator and `validate` rely on).
- * @throws ConnectorError CONFIG_UNSUPPORTED for a sink (sinks do not run yet).
+ * @throws ConnectorError CONFIG_UNSUPPORTED for a sink (`runConnector` runs sinks through `createSink`).
  * @throws Error when the built source contradicts `definition.mode` (a connector bug).
  */
 export async function createSource(spec: ConnectorSpec): Promise<Source> {
   const definition = spec.definition;
   if (definition.direction !== 'source') {
-    throw new ConnectorError(`${spec.file}: ${spec.type} is a ${definition.direction} connector; sinks do not run yet`, ErrorCode.CONFIG_UNSUPPORTED);
+    throw new ConnectorError(`${spec.file}: ${spec.type} is a ${definition.direction} connector, not a source`, ErrorCode.CONFIG_UNSUPPORTED);
   }
-  const source = (await definition.load()).createSource(spec.config);
+  const source = (await definition.load()).createSource(spec.config, { name: spec.name, topic: spec.topic.name });
   const mode = definition.mode(spec.config);
   if (mode.kind !== source.kind) throw new Error(`connector type "${spec.type}" declares mode ${mode.kind} but built a ${source.kind} source`);
   return source;
@@ -113,10 +144,12 @@ export async function createSource(spec: ConnectorSpec): Promise<Source> {
  * run every emitted record through the transforms (`transform-stage.ts`: each step's `on_error`)
  * and produce what comes out (retrying the topic with backoff), and on abort finish the in-flight
  * record, flush and close. The runtime owns retries of periodic polls and reconnects of continuous
- * sources (see `pollSlot`, `runContinuous`). Every log line goes through `spec.redact` (secret
+ * sources (see `pollSlot`, `runContinuous`). A sink consumes its topic from its committed offset
+ * instead (see {@link runSinkConnector}). Every log line goes through `spec.redact` (secret
  * values become `***`).
  *
- * @throws ConnectorError CONFIG_UNSUPPORTED for a sink, or when `window` is given for a continuous source.
+ * @throws ConnectorError CONFIG_UNSUPPORTED for a sink with transforms (not executed on sinks yet), or
+ *   when `window` is given for a continuous source or a sink.
  * @throws ConnectorError TRANSFORM_INVALID_MODULE / TRANSFORM_INIT_FAILED when a SmartModule cannot start.
  * @throws TransformError when a transform failed on a record and its step says `on_error: fail`.
  * @throws TopicNotFoundError when the topic is missing and may not be created.
@@ -138,6 +171,12 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
 
   for (const warning of spec.warnings) {
     log.warn({ code: warning.code, file: warning.file, line: warning.line, column: warning.column, path: warning.path }, warning.message);
+  }
+  if (spec.definition.direction === 'sink') {
+    if (spec.transforms.length > 0 && !options.skipTransforms) {
+      throw new ConnectorError(`${spec.file}: transforms of a sink are not executed yet (${spec.transforms.map((t) => t.uses).join(', ')}); remove \`transforms\` or run with --skip-transforms to deliver the records untransformed`, ErrorCode.CONFIG_UNSUPPORTED);
+    }
+    return runSinkConnector(options, log, clock, metrics);
   }
   const source = await createSource(spec);
   if (options.window && source.kind !== 'periodic') {

@@ -144,3 +144,6 @@ export function httpUrlSchema(options: HttpUrlOptions = {}) {
     if (problem) ctx.addIssue({ code: 'custom', input: text, message: problem });
   });
 }
+
+/** {@link HttpHeaderLineSchema} under the name the HTTP connectors import (http-source, http-sink). */
+export const HeaderLineSchema = HttpHeaderLineSchema;

@@ -28,4 +28,5 @@ export {
   urlProblem,
 } from './http';
 export { ByteSizeSchema, ConnectorNameSchema, SecretNameSchema, TopicNameOnlySchema, TopicNameSchema, VersionSchema, wholeNumber } from './fields';
+export { HeaderLineSchema } from './http';
 export { type FieldKind, fieldKind, knownKeysAt, objectShape, type PathSegment, unwrapSchema } from './walk';

@@ -56,11 +56,41 @@ export interface SourceHarness {
   readonly badConfig: BadConfig;
 }
 
-/**
- * The harness of a connector type. Sinks add a `direction: 'sink'` member here (records produced
- * into the topic must reach the endpoint) when the sink runtime exists.
- */
-export type ConformanceHarness = SourceHarness;
+/** A running external side for one sink variant (an endpoint recording what it receives), and the config that writes to it. */
+export interface SinkEndpoint {
+  /**
+   * A complete config (YAML) of the connector against this endpoint; its topic is
+   * {@link CONFORMANCE_TOPIC} and its consumer starts at the beginning of the topic.
+   */
+  readonly config: string;
+  /** What the endpoint accepted so far, as record values, in arrival order. */
+  received(): string[];
+  /** Makes the endpoint refuse records (retryable failures) until {@link recover}. */
+  drop?(): Promise<void>;
+  /** Ends the failure started by {@link drop}. */
+  recover?(): Promise<void>;
+  /** Stops the external side. */
+  close(): Promise<void>;
+}
+
+/** One way a sink runs. */
+export interface SinkVariant {
+  readonly name: string;
+  /** Its endpoint has `drop`/`recover`. */
+  readonly canDrop: boolean;
+  start(): Promise<SinkEndpoint>;
+}
+
+/** The harness of one sink connector type: records produced into the topic must reach the endpoint. */
+export interface SinkHarness {
+  readonly type: string;
+  readonly direction: 'sink';
+  readonly variants: readonly SinkVariant[];
+  readonly badConfig: BadConfig;
+}
+
+/** The harness of a connector type: a source's or a sink's. */
+export type ConformanceHarness = SourceHarness | SinkHarness;
 
 /** The topic every harness config writes to. */
 export const CONFORMANCE_TOPIC = 'conformance';

@@ -166,7 +166,7 @@ describe('schema/connector.schema.json against `connector validate` (ajv, draft 
       expect(all.stdout).toBe(readFileSync(join(ROOT, 'schema/connector.schema.json'), 'utf8'));
       expect(legacyName.stdout).toBe(readFileSync(join(ROOT, 'schema/http-source.schema.json'), 'utf8'));
       expect(unknown.status).toBe(2);
-      expect(unknown.stderr).toContain('Allowed choices are http-source, http, test-connector');
+      expect(unknown.stderr).toContain('Allowed choices are http-source, http, http-sink, mqtt, mqtt-source, test-connector');
     } finally {
       tmp.cleanup();
     }

@@ -13,6 +13,8 @@ export interface RecordedRequest {
   readonly headers: IncomingMessage['headers'];
   /** The whole request body, decoded as UTF-8. */
   readonly body: string;
+  /** The whole request body as bytes. */
+  readonly bodyBytes: Buffer;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function startHttpServer(handler: TestHandler): Promise<TestHttpSer
         rawHeaders,
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        bodyBytes: Buffer.concat(chunks),
       };
       requests.push(recorded);
       Promise.resolve()

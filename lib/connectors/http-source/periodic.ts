@@ -3,7 +3,7 @@ import { CharsetResolver, decodeText } from './charset';
 import { createBodyFormatter, responseHead } from './formatter';
 import { buildRequest, describeError, headerValue, isRetryableStatus, isSuccess, readBody } from './request';
 import { RequestSignal } from './request-signal';
-import { parseRetryAfter } from './retry-after';
+import { parseRetryAfter } from '../../core/retry-after';
 import type { HttpSourceConfig } from './schema';
 
 /**

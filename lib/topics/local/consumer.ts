@@ -1,5 +1,5 @@
 import { TopicNotFoundError } from '../../core/errors';
-import type { TopicConsumer, TopicRecord } from '../../core/topics';
+import type { ConsumerOffset, TopicConsumer, TopicRecord } from '../../core/topics';
 import { closedError, type StoreContext } from './context';
 
 /**
@@ -45,6 +45,31 @@ export class LocalTopicConsumer implements TopicConsumer {
    */
   async endOffset(): Promise<number> {
     return this.endOf(this.bind());
+  }
+
+  /**
+   * The committed position of consumer `id` in this topic, `undefined` when it never committed.
+   * @throws TopicNotFoundError when the topic does not exist or was deleted.
+   */
+  async committed(id: string): Promise<ConsumerOffset | undefined> {
+    const topicId = this.bind();
+    this.endOf(topicId);
+    const row = this.store.offsets.get.get(topicId, id);
+    if (row === undefined) return undefined;
+    const [consumer, offset, pendingEnd, updatedAt] = row;
+    return { consumer, topic: this.topic, offset, pendingEnd, updatedAt };
+  }
+
+  /**
+   * Stores consumer `id`'s position (one small write transaction, durable like a `send`): `offset`
+   * is the next offset it reads, `pendingEnd` the end of the batch it starts delivering.
+   * @throws TopicNotFoundError when the topic does not exist or was deleted.
+   * @throws SqliteError when the write fails (e.g. still locked after the busy timeout).
+   */
+  async commit(id: string, offset: number, pendingEnd: number | null = null): Promise<void> {
+    const topicId = this.bind();
+    this.endOf(topicId);
+    this.store.offsets.upsert.run(topicId, id, offset, pendingEnd, this.store.now());
   }
 
   /** Marks the consumer closed (later reads throw); the connection belongs to the store. Idempotent. */

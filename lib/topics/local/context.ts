@@ -1,3 +1,4 @@
+import type { OffsetStatements } from './offsets';
 import type { AppendTransaction, StoreStatements } from './statements';
 
 /** What producers and consumers share with the store that made them (one SQLite connection). */
@@ -5,6 +6,8 @@ export interface StoreContext {
   /** Absolute path of the SQLite file, for error messages. */
   readonly file: string;
   readonly statements: StoreStatements;
+  /** Statements of the consumer offsets table (kept apart from the records' statements). */
+  readonly offsets: OffsetStatements;
   /** Run with `.immediate(...)`; see {@link AppendTransaction}. */
   readonly append: AppendTransaction;
   /** Current time, ms since the Unix epoch (record timestamps, topic creation time). */

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { ConnectorError, ErrorCode } from '../../core/errors';
+import { OFFSETS_TABLE_V2 } from './offsets';
 
 /**
  * On-disk layout of the local topic store (one SQLite file, `<dataDir>/topics.db`).
@@ -14,11 +15,12 @@ import { ConnectorError, ErrorCode } from '../../core/errors';
  *   ROWID`: there a row over ~1 KB spills to overflow pages; measured with 2 KB values (typical
  *   HTTP bodies) it wrote 2–3× slower and used 2.2× the disk, against ~10% faster writes for 100 B
  *   values (see bench/store.ts).
+ * - `consumer_offsets` (version 2): committed positions of named consumers (sinks); see `offsets.ts`.
  *
  * The version is kept in `PRAGMA user_version`; bump {@link SCHEMA_VERSION} and add a migration
- * step in {@link migrate} for any change.
+ * step to {@link MIGRATIONS} for any change.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE topics (
@@ -36,6 +38,16 @@ CREATE TABLE records (
   PRIMARY KEY (topic_id, "offset")
 );
 `;
+
+/**
+ * The migration steps: `MIGRATIONS[n]` brings a version-n store to version n + 1. A new store runs
+ * them all (0 → 1 → 2), an existing one those above its version, in one transaction.
+ */
+const MIGRATIONS: Readonly<Record<number, string>> = {
+  0: SCHEMA_V1,
+  // Consumer offsets of sinks, in their own table (records are untouched).
+  1: OFFSETS_TABLE_V2,
+};
 
 /**
  * Durability of a committed `send` (SQLite `PRAGMA synchronous`, with WAL):
@@ -95,7 +107,7 @@ function migrate(db: Database.Database, file: string): void {
         ErrorCode.TOPIC_STORE_UNSUPPORTED,
       );
     }
-    if (current === 0) db.exec(SCHEMA_V1);
+    for (let step = current; step < SCHEMA_VERSION; step++) db.exec(MIGRATIONS[step] as string);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { TopicBackend, TopicInfo } from '../../core/topics';
+import type { ConsumerOffset, TopicBackend, TopicInfo } from '../../core/topics';
 import { closedError, type StoreContext } from './context';
 import { LocalTopicConsumer } from './consumer';
 import { LocalTopicProducer } from './producer';
+import { type OffsetStatements, prepareOffsetStatements } from './offsets';
 import { type OpenDatabaseOptions, openDatabase } from './schema';
 import { appendTransaction, prepareStatements, type StoreStatements } from './statements';
 
@@ -50,6 +51,7 @@ export class LocalTopicStore implements TopicBackend {
   readonly file: string;
   private readonly db: Database.Database;
   private readonly statements: StoreStatements;
+  private readonly offsets: OffsetStatements;
   private readonly context: StoreContext;
   private readonly deleteTx: Database.Transaction<(name: string) => boolean>;
 
@@ -60,19 +62,23 @@ export class LocalTopicStore implements TopicBackend {
     this.file = join(dataDir, TOPICS_DB_FILE);
     this.db = openDatabase(this.file, options);
     this.statements = prepareStatements(this.db);
+    this.offsets = prepareOffsetStatements(this.db);
     const db = this.db;
     this.context = {
       file: this.file,
       statements: this.statements,
+      offsets: this.offsets,
       append: appendTransaction(db, this.statements),
       now: options.now ?? Date.now,
       isOpen: () => db.open,
     };
     const s = this.statements;
+    const offsets = this.offsets;
     this.deleteTx = db.transaction((name: string): boolean => {
       const row = s.topicByName.get(name);
       if (row === undefined) return false;
       s.deleteRecords.run(row[0]);
+      offsets.deleteTopic.run(row[0]);
       s.deleteTopic.run(row[0]);
       return true;
     });
@@ -95,8 +101,14 @@ export class LocalTopicStore implements TopicBackend {
     return this.statements.listTopics.all().map(([name, records, createdAt]) => ({ name, records, createdAt }));
   }
 
+  /** Every committed consumer position (`connector offsets`), by topic name then consumer id. */
+  async listConsumerOffsets(): Promise<ConsumerOffset[]> {
+    this.assertOpen();
+    return this.offsets.list.all().map(([topic, consumer, offset, pendingEnd, updatedAt]) => ({ consumer, topic, offset, pendingEnd, updatedAt }));
+  }
+
   /**
-   * Deletes the topic and all its records in one transaction (it holds the write lock for as long
+   * Deletes the topic, its records and its consumer offsets in one transaction (it holds the write lock for as long
    * as deleting the records takes). Producers of the topic then fail with TopicNotFoundError until
    * it is created again; its consumers fail for good.
    * @returns `false` when it did not exist.

@@ -33,6 +33,33 @@ parameters:
   endpoint: https://example.com/events
   interval: 90
 `,
+  'sink-secret.yaml': `apiVersion: 0.2.0
+meta:
+  version: 0.3.0
+  name: sink-secret
+  type: http-sink
+  topic: shared-events
+  create-topic: false
+  consumer:
+    id: sink-secret
+    offset: {start: beginning, strategy: auto}
+  secrets:
+    - name: HOOK_URL
+http:
+  endpoint: "\${{ secrets.HOOK_URL }}"
+`,
+  'mqtt-secret.yaml': `apiVersion: 0.2.0
+meta:
+  version: 0.3.0
+  name: mqtt-secret
+  type: mqtt-source
+  topic: sensors
+  secrets:
+    - name: MQTT_URL
+mqtt:
+  url: "\${{ secrets.MQTT_URL }}"
+  topic: "sensors/+/temp"
+`,
   'stream-secret.yaml': `apiVersion: 0.2.0
 meta:
   version: 0.3.3
@@ -81,7 +108,7 @@ describe('serverless package (osls, offline) on the repository configs', () => {
   it('should make each periodic source a function scheduled every minute by EventBridge Scheduler, aligned to the scheduled time', () => {
     // Assess
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    expect(Object.keys(functions).sort()).toEqual(['CatFactsLambdaFunction', 'QuotesPeriodicLambdaFunction']);
+    expect(Object.keys(functions).sort()).toEqual(['CatFactsLambdaFunction', 'QuotesPeriodicLambdaFunction', 'QuotesWebhookLambdaFunction']);
     const quotes = definitionOf(template, 'QuotesPeriodicLambdaFunction');
     expect(quotes).toMatchObject({ Handler: 'functions/poller.handler', FunctionName: 'connectors-dev-quotes-periodic', Timeout: 70 });
     expect(quotes.Environment.Variables).toMatchObject({ CONNECTOR_CONFIG_FILE: 'configs/quotes-periodic.yaml', CONNECTOR_WINDOW_MS: '60000', CONNECTOR_WINDOW_ANCHOR: 'epoch', CONNECTOR_STREAM_PREFIX: 'connectors-dev-' });
@@ -108,7 +135,7 @@ describe('serverless package (osls, offline) on the repository configs', () => {
 
   it('should make each streaming source a Fargate service of one task running `connector run`', () => {
     // Assess
-    expect(Object.keys(resourcesOfType(template, 'AWS::ECS::Service')).sort()).toEqual(['MyTestConnectorService', 'QuotesStreamService']);
+    expect(Object.keys(resourcesOfType(template, 'AWS::ECS::Service')).sort()).toEqual(['MyTestConnectorService', 'MyTestMqttService', 'QuotesStreamService']);
     const service_ = definitionOf(template, 'QuotesStreamService');
     expect(service_).toMatchObject({ DesiredCount: 1, LaunchType: 'FARGATE', Cluster: { Ref: 'ConnectorsCluster' } });
     const task = definitionOf(template, 'QuotesStreamTaskDefinition');
@@ -124,12 +151,41 @@ describe('serverless package (osls, offline) on the repository configs', () => {
   it('should create one on-demand stream per topic and let each function put only to its own', () => {
     // Assess
     const streams = resourcesOfType(template, 'AWS::Kinesis::Stream');
-    expect(Object.values(streams).map((s) => s.Properties?.Name).sort()).toEqual(['connectors-dev-cat-facts', 'connectors-dev-my-test-connector', 'connectors-dev-quotes']);
+    expect(Object.values(streams).map((s) => s.Properties?.Name).sort()).toEqual(['connectors-dev-cat-facts', 'connectors-dev-my-mqtt', 'connectors-dev-my-test-connector', 'connectors-dev-quotes']);
     expect(Object.values(streams).every((s) => s.Properties?.StreamModeDetails?.StreamMode === 'ON_DEMAND' && s.DeletionPolicy === 'Retain')).toBe(true);
     const statements = definitionOf(template, 'QuotesPeriodicFunctionRole').Policies[0].PolicyDocument.Statement;
     const kinesis = statements.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith('kinesis:')));
     expect(kinesis).toEqual([expect.objectContaining({ Resource: [{ 'Fn::GetAtt': ['TopicQuotesStream', 'Arn'] }] })]);
     expect(JSON.stringify(statements)).not.toContain('"*"');
+  });
+
+  it('should make the http-sink a function fed by its topic\'s stream: partial batch responses, bisecting, bounded retries, failures to SQS', () => {
+    // Assess
+    const fn = definitionOf(template, 'QuotesWebhookLambdaFunction');
+    expect(fn).toMatchObject({ Handler: 'functions/sink.handler', FunctionName: 'connectors-dev-quotes-webhook', Timeout: 60 });
+    expect(fn.Environment.Variables).toMatchObject({ CONNECTOR_CONFIG_FILE: 'configs/quotes-webhook.yaml', CONNECTOR_MARGIN_MS: '500' });
+    expect(resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')).not.toHaveProperty('QuotesWebhookLambdaEvConf');
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping');
+    expect(Object.keys(mappings)).toEqual(['QuotesWebhookEventSourceMapping']);
+    expect(definitionOf(template, 'QuotesWebhookEventSourceMapping')).toEqual({
+      EventSourceArn: { 'Fn::GetAtt': ['TopicQuotesStream', 'Arn'] },
+      FunctionName: { Ref: 'QuotesWebhookLambdaFunction' },
+      StartingPosition: 'LATEST',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ConnectorsSinkFailureQueue', 'Arn'] } } },
+      Enabled: true,
+    });
+    const statements = definitionOf(template, 'QuotesWebhookFunctionRole').Policies[0].PolicyDocument.Statement;
+    const kinesis = statements.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith('kinesis:')));
+    expect(kinesis).toEqual([expect.objectContaining({ Resource: [{ 'Fn::GetAtt': ['TopicQuotesStream', 'Arn'] }] })]);
+    expect(kinesis[0].Action).not.toContain('kinesis:PutRecords');
+    expect(JSON.stringify(statements)).not.toContain('"*"');
+    expect(template.Outputs?.SinkFailureQueueUrl).toBeDefined();
   });
 
   it('should count the stack\'s resources as the generator does (the 500-resource check relies on it)', () => {
@@ -146,7 +202,7 @@ describe('serverless package (osls, offline) on the repository configs', () => {
   it('should alarm on each connector\'s errors/dropped/undelivered records (its EMF metrics) and on the stack\'s dead-letter queue', () => {
     // Assess
     const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
-    expect(Object.keys(alarms).sort()).toEqual(['CatFactsErrorsAlarm', 'ConnectorsDeadLetterAlarm', 'MyTestConnectorErrorsAlarm', 'QuotesPeriodicErrorsAlarm', 'QuotesStreamErrorsAlarm']);
+    expect(Object.keys(alarms).sort()).toEqual(['CatFactsErrorsAlarm', 'ConnectorsDeadLetterAlarm', 'MyTestConnectorErrorsAlarm', 'MyTestMqttErrorsAlarm', 'QuotesPeriodicErrorsAlarm', 'QuotesStreamErrorsAlarm', 'QuotesWebhookErrorsAlarm']);
     const errors = definitionOf(template, 'QuotesStreamErrorsAlarm').Metrics[0].MetricStat.Metric;
     expect(errors).toEqual({ Namespace: 'Connectors', MetricName: 'Errors', Dimensions: [{ Name: 'service', Value: 'connectors-dev' }, { Name: 'connector', Value: 'quotes-stream' }] });
     expect(definitionOf(template, 'QuotesPeriodicLambdaFunction').Environment.Variables).toMatchObject({ CONNECTOR_METRICS: 'emf', CONNECTOR_METRICS_SERVICE: 'connectors-dev' });
@@ -156,6 +212,7 @@ describe('serverless package (osls, offline) on the repository configs', () => {
     // Assess
     expect(existsSync(join(service.dir, '.serverless/quotesPeriodic.zip'))).toBe(true);
     expect(existsSync(join(service.dir, '.serverless/catFacts.zip'))).toBe(true);
+    expect(existsSync(join(service.dir, '.serverless/quotesWebhook.zip'))).toBe(true);
   });
 });
 
@@ -210,6 +267,35 @@ describe('serverless package (osls, offline) on a fixture set', () => {
     expect(JSON.stringify(template)).not.toContain('hunter2');
   });
 
+  it('should deploy a sink of an existing stream from its oldest record, its endpoint a secret resolved at run time', () => {
+    // Assess
+    expect(definitionOf(template, 'SinkSecretEventSourceMapping')).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      EventSourceArn: { 'Fn::Sub': 'arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/connectors-prod-shared-events' },
+    });
+    const fn = definitionOf(template, 'SinkSecretLambdaFunction');
+    expect(JSON.parse(fn.Environment.Variables.CONNECTOR_SECRETS)).toEqual({ HOOK_URL: '/connectors/prod/HOOK_URL' });
+    expect(JSON.stringify(definitionOf(template, 'SinkSecretFunctionRole'))).toContain('parameter/connectors/prod/HOOK_URL');
+  });
+
+  it('should run an mqtt source with a secret URL as a Fargate task, the secret injected by ECS', () => {
+    // Assess
+    const container = definitionOf(template, 'MqttSecretTaskDefinition').ContainerDefinitions[0];
+    expect(container.Secrets).toEqual([{ Name: 'MQTT_URL', ValueFrom: { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/connectors/prod/MQTT_URL' } }]);
+    expect(container.Command).toEqual(['run', '--config-env', 'CONNECTOR_CONFIG']);
+  });
+
+  it('should count the fixture stack\'s resources as the generator does', () => {
+    // Prepare
+    const inputs = loadConnectorInputs(service.dir, 'configs', defaultRegistry);
+
+    // Act
+    const fragments = generateService(inputs, parseDeploymentOptions({ service: 'connectors', stage: 'prod', region: 'us-east-1' }));
+
+    // Assess
+    expect(Object.keys(template.Resources)).toHaveLength(fragments.resourceCount);
+  });
+
   it('should inject a streaming task\'s secrets from SSM through ECS, with the image and network from --param', () => {
     // Assess
     const container = definitionOf(template, 'StreamSecretTaskDefinition').ContainerDefinitions[0];
@@ -259,7 +345,7 @@ describe('serverless package (osls, offline) with invalid input', () => {
       // Assess
       const output = result.stdout + result.stderr;
       expect(result.code).not.toBe(0);
-      expect(output).toContain('streaming sources (quotes-stream, my-test-connector) run as Fargate tasks and need the container image (--param image=<uri>');
+      expect(output).toContain('streaming sources (my-test-mqtt, quotes-stream, my-test-connector) run as Fargate tasks and need the container image (--param image=<uri>');
       expect(output).toContain('[DEPLOY_OPTIONS_INVALID]');
       expect(output).not.toMatch(/credentials/i);
     } finally {

@@ -18,7 +18,11 @@ describe('generated functions and tasks, run locally against kinesalite', () => 
   beforeAll(async () => {
     requireBuild();
     kinesis = await startKinesalite();
-    server = await startHttpServer((req, res) => {
+    server = await startHttpServer((req, res, recorded) => {
+      if (req.url === '/sink') {
+        res.writeHead(recorded.body === 'refused' ? 422 : 200).end();
+        return;
+      }
       if (req.url === '/poll') {
         polls++;
         res.end(JSON.stringify({ poll: polls }));
@@ -35,6 +39,7 @@ describe('generated functions and tasks, run locally against kinesalite', () => 
     service = serviceDir({
       configs: {
         'local-poller.yaml': `apiVersion: 0.2.0\nmeta:\n  version: 0.3.3\n  name: local-poller\n  type: http-source\n  topic: polled\nhttp:\n  endpoint: ${server.url}/poll\n  interval: 1m\n`,
+        'local-sink.yaml': `apiVersion: 0.2.0\nmeta:\n  version: 0.3.0\n  name: local-sink\n  type: http-sink\n  topic: polled\nhttp:\n  endpoint: ${server.url}/sink\n`,
         'local-stream.yaml': `apiVersion: 0.2.0\nmeta:\n  version: 0.3.3\n  name: local-stream\n  type: http-source\n  topic: streamed\n  secrets:\n    - name: STREAM_PATH\nhttp:\n  endpoint: "${server.url}/\${{ secrets.STREAM_PATH }}"\n  stream: true\n  delimiter: "\\n\\n"\n`,
       },
     });
@@ -68,6 +73,25 @@ describe('generated functions and tasks, run locally against kinesalite', () => 
     expect(records.length).toBe(polls);
     expect(records.every((r) => r.partitionKey === 'local-poller')).toBe(true);
     expect(output).toMatch(new RegExp(`"polls": ${records.length}`));
+  });
+
+  it('should run a generated sink function with `serverless invoke local` on a Kinesis event, reporting the refused record', async () => {
+    // Prepare: the event an event source mapping sends for three records of the stream
+    const record = (n: number, value: string) => ({
+      kinesis: { kinesisSchemaVersion: '1.0', partitionKey: 'local-poller', sequenceNumber: `4959${n}`, data: Buffer.from(value).toString('base64'), approximateArrivalTimestamp: 1764000000.5 },
+      eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `shardId-000000000000:4959${n}`, eventName: 'aws:kinesis:record',
+      invokeIdentityArn: 'arn:aws:iam::123456789012:role/x', awsRegion: 'us-east-1', eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/connectors-dev-polled',
+    });
+    const event = { Records: [record(1, 'first'), record(2, 'refused'), record(3, 'third')] };
+
+    // Act
+    const result = await runServerless(service.dir, ['invoke', 'local', '-f', 'localSink', '--data', JSON.stringify(event)]);
+
+    // Assess
+    const output = result.stdout + result.stderr;
+    expect(result.code).toBe(0);
+    expect(output).toMatch(/"batchItemFailures": \[\s*\{\s*"itemIdentifier": "49592"\s*\}\s*\]/);
+    expect(server.requests.filter((r) => r.path === '/sink').map((r) => r.body)).toEqual(['first', 'refused']);
   });
 
   it('should run a generated task\'s container command and environment: records land in the stream, SIGTERM exits 0', async () => {

@@ -2,7 +2,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ConnectorSpec, loadConnectorConfig, loadSecretValues } from '../../../lib/config';
 import { defaultRegistry } from '../../../lib/connectors';
+import type { HttpSinkConfig } from '../../../lib/connectors/http-sink/schema';
 import type { HttpSourceConfig } from '../../../lib/connectors/http-source/schema';
+import type { MqttConfig } from '../../../lib/connectors/mqtt/schema';
 
 const CONFIGS = join(__dirname, '../../../configs');
 
@@ -10,12 +12,12 @@ function load(name: string): ConnectorSpec {
   return loadConnectorConfig(join(CONFIGS, name), { registry: defaultRegistry, secrets: loadSecretValues({ env: {} }) });
 }
 
-describe('configs/ (the original Fluvio seed configs, unchanged)', () => {
+describe('configs/ (the original Fluvio seed configs, unchanged, and an http-sink)', () => {
   const files = readdirSync(CONFIGS).filter((name) => /\.ya?ml$/.test(name));
 
-  it('should contain the four seed configs', () => {
+  it('should contain the five seed configs and the http-sink', () => {
     // Assess
-    expect(files).toEqual(expect.arrayContaining(['cat-facts.yaml', 'quotes-periodic.yaml', 'quotes-stream.yaml', 'test-connector.yaml']));
+    expect(files).toEqual(expect.arrayContaining(['cat-facts.yaml', 'mqtt.yaml', 'quotes-periodic.yaml', 'quotes-stream.yaml', 'quotes-webhook.yaml', 'test-connector.yaml']));
   });
 
   it.each(files)('should parse %s with the default registry', (name) => {
@@ -24,7 +26,7 @@ describe('configs/ (the original Fluvio seed configs, unchanged)', () => {
 
     // Assess
     expect(spec.definition).toBe(defaultRegistry.get(spec.type));
-    expect(spec.direction).toBe('source');
+    expect(spec.direction).toBe(name === 'quotes-webhook.yaml' ? 'sink' : 'source');
     expect(spec.transforms).toEqual([]);
   });
 
@@ -64,5 +66,24 @@ describe('configs/ (the original Fluvio seed configs, unchanged)', () => {
     // Assess
     expect(spec).toMatchObject({ format: 'legacy', name: 'my-test-connector', type: 'test-connector', version: 'latest', topic: { name: 'my-test-connector', create: true } });
     expect(spec.config).toEqual({ timeout: 1000, topic: 'my-test-connector' });
+  });
+
+  it('should read mqtt.yaml (the seed\'s legacy mqtt config) as an mqtt source of mqtt.hsl.fi:1883', () => {
+    // Act
+    const spec = load('mqtt.yaml');
+
+    // Assess
+    expect(spec).toMatchObject({ format: 'legacy', name: 'my-test-mqtt', type: 'mqtt', topic: { name: 'my-mqtt', create: true } });
+    expect((spec.config as MqttConfig).broker).toEqual({ protocol: 'mqtt', host: 'mqtt.hsl.fi', port: 1883 });
+    expect((spec.config as MqttConfig).filter).toBe('/hfp/v2/journey/#');
+  });
+
+  it('should read quotes-webhook.yaml as an http-sink of the quotes topic', () => {
+    // Act
+    const spec = load('quotes-webhook.yaml');
+
+    // Assess
+    expect(spec).toMatchObject({ format: '0.2.0', name: 'quotes-webhook', type: 'http-sink', direction: 'sink', topic: { name: 'quotes', create: true } });
+    expect((spec.config as HttpSinkConfig).headers).toEqual([['Content-Type', 'application/json']]);
   });
 });

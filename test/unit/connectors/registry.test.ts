@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRegistry, defaultRegistry, httpSource, testConnector } from '../../../lib/connectors';
+import { createRegistry, defaultRegistry, httpSink, httpSource, mqttSource, testConnector } from '../../../lib/connectors';
 import { withOptionsTable } from '../../../lib/connectors/docs';
 
 const connectorsDir = join(__dirname, '../../../lib/connectors');
@@ -15,8 +15,11 @@ describe('connectors/registry', () => {
     expect(defaultRegistry.get('http-source')).toBe(httpSource);
     expect(defaultRegistry.get('http')).toBe(httpSource);
     expect(defaultRegistry.get('test-connector')).toBe(testConnector);
-    expect(defaultRegistry.get('mqtt')).toBeUndefined();
-    expect(defaultRegistry.typeNames).toEqual(expect.arrayContaining(['http-source', 'http', 'test-connector']));
+    expect(defaultRegistry.get('mqtt')).toBe(mqttSource);
+    expect(defaultRegistry.get('mqtt-source')).toBe(mqttSource);
+    expect(defaultRegistry.get('http-sink')).toBe(httpSink);
+    expect(defaultRegistry.get('kafka')).toBeUndefined();
+    expect(defaultRegistry.typeNames).toEqual(expect.arrayContaining(['http-source', 'http', 'http-sink', 'mqtt', 'mqtt-source', 'test-connector']));
   });
 
   it('should build small isolated registries and reject duplicate type names', () => {

@@ -61,6 +61,20 @@ describe('Function: generateService (connector descriptor outputs)', () => {
     expect(fragments.functions.quotesPeriodic?.name).toBe('connectors-dev-quotes-periodic');
   });
 
+  it('should write the descriptor of a sink: kind sink, its function and its event source mapping', () => {
+    // Prepare
+    const sink = 'apiVersion: 0.2.0\nmeta:\n  version: 0.3.0\n  name: webhook\n  type: http-sink\n  topic: quotes\nhttp:\n  endpoint: https://example.com/hook\n';
+
+    // Act
+    const fragments = generateService([inputOf(sink, 'configs/webhook.yaml')], optionsOf());
+
+    // Assess
+    const [[id, descriptor]] = descriptorsOf(fragments) as unknown as [[string, Record<string, unknown>]];
+    expect(id).toBe('WebhookConnector');
+    expect(descriptor).toMatchObject({ kind: 'sink', name: 'webhook', type: 'http-sink', topic: 'quotes', function: 'connectors-dev-webhook', logGroup: '/aws/lambda/connectors-dev-webhook' });
+    expect(JSON.stringify(fragments.resources.Outputs.WebhookConnector?.Value)).toContain('{"Ref":"WebhookEventSourceMapping"}');
+  });
+
   it('should reference the schedule and the service through CloudFormation, whose generated names only it knows', () => {
     // Act
     const { resources } = generateService([inputOf(periodicYaml('p', '1m')), inputOf(streamingYaml('s'), 'configs/s.yaml')], optionsOf());

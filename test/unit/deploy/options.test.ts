@@ -44,6 +44,7 @@ describe('Function: parseDeploymentOptions', () => {
       groups: 1,
       retainStreams: true,
       lambda: { architecture: 'arm64', memorySize: 256, logRetentionInDays: 14, marginMs: 500 },
+      sink: { batchSize: 100, batchWindowSeconds: 1, maximumRetryAttempts: 3, timeout: 60 },
       secrets: { source: 'ssm' },
       container: { cpu: '256', memory: 512, architecture: 'X86_64', subnets: [], securityGroups: [], assignPublicIp: true, logRetentionInDays: 14 },
       metrics: { enabled: true, namespace: 'Connectors', periodSeconds: 60 },

@@ -45,6 +45,19 @@ ${more.meta ?? ''}http:
 `;
 }
 
+/** An apiVersion 0.2.0 http-sink config; `meta` adds indented lines to its section. */
+export function sinkYaml(name: string, more: { topic?: string; meta?: string; http?: string } = {}): string {
+  return `apiVersion: 0.2.0
+meta:
+  version: 0.3.0
+  name: ${name}
+  type: http-sink
+  topic: ${more.topic ?? `${name}-topic`}
+${more.meta ?? ''}http:
+  endpoint: https://example.com/${name}
+${more.http ?? ''}`;
+}
+
 /** A legacy config (`version/name/type/topic/create_topic/direction/parameters`) of type `http`. */
 export function legacyYaml(name: string, interval: string, more: { topic?: string; createTopic?: boolean } = {}): string {
   return `version: v1

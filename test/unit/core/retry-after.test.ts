@@ -1,6 +1,6 @@
-import { parseRetryAfter } from '../../../../lib/connectors/http-source/retry-after';
+import { parseRetryAfter } from '../../../lib/core/retry-after';
 
-describe('connectors/http-source/retry-after', () => {
+describe('core/retry-after', () => {
   const now = Date.parse('2025-01-01T00:00:00Z');
   it.each([
     ['2', 2000],
