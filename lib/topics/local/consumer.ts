@@ -1,5 +1,6 @@
 import { TopicNotFoundError } from '../../core/errors';
 import type { ConsumerOffset, TopicConsumer, TopicRecord } from '../../core/topics';
+import { decodeBatch } from './batch-codec';
 import { closedError, type StoreContext } from './context';
 
 /**
@@ -21,20 +22,26 @@ export class LocalTopicConsumer implements TopicConsumer {
 
   /**
    * Up to `max` records with offset ≥ `from`, in offset order; empty at the end of the topic or
-   * when `max` < 1. One prepared range scan; rows are not copied beyond the record objects.
+   * when `max` < 1. One prepared scan of the topic's batches from the one holding `from` (found
+   * through the table's key, the index from offset to batch), stopped as soon as `max` records
+   * were decoded. Keys and values are views of their batch's bytes (no copy per record).
    * @throws TopicNotFoundError when the topic does not exist or was deleted.
-   * @throws Error when the consumer or the store is closed.
+   * @throws Error when the consumer or the store is closed, or a batch is damaged.
    */
   async fetch(from: number, max: number): Promise<TopicRecord[]> {
     const id = this.bind();
     const limit = Math.floor(max);
-    const rows = limit > 0 ? this.store.statements.fetch.all(id, from, limit) : [];
-    if (rows.length === 0) this.endOf(id);
-    const records = new Array<TopicRecord>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const [offset, timestamp, key, value] = rows[i]!;
-      records[i] = { offset, timestamp, key, value };
+    const records: TopicRecord[] = [];
+    if (limit < 1) {
+      this.endOf(id);
+      return records;
     }
+    this.whileTopicExists(id, () => {
+      for (const [baseOffset, count, bytes] of this.store.tables.of(id).fetch.iterate(from, from)) {
+        decodeBatch(bytes, baseOffset, count, from, limit - records.length, records);
+        if (records.length >= limit) break;
+      }
+    });
     return records;
   }
 
@@ -53,7 +60,7 @@ export class LocalTopicConsumer implements TopicConsumer {
    */
   async committed(id: string): Promise<ConsumerOffset | undefined> {
     const topicId = this.bind();
-    this.endOf(topicId);
+    this.assertExists(topicId);
     const row = this.store.offsets.get.get(topicId, id);
     if (row === undefined) return undefined;
     const [consumer, offset, pendingEnd, updatedAt] = row;
@@ -68,7 +75,7 @@ export class LocalTopicConsumer implements TopicConsumer {
    */
   async commit(id: string, offset: number, pendingEnd: number | null = null): Promise<void> {
     const topicId = this.bind();
-    this.endOf(topicId);
+    this.assertExists(topicId);
     this.store.offsets.upsert.run(topicId, id, offset, pendingEnd, this.store.now());
   }
 
@@ -81,16 +88,35 @@ export class LocalTopicConsumer implements TopicConsumer {
     if (this.closed) throw closedError(`consumer of topic "${this.topic}"`);
     if (!this.store.isOpen()) throw closedError(`local topic store ${this.store.file}`);
     if (this.topicId === undefined) {
-      const row = this.store.statements.topicByName.get(this.topic);
-      if (row === undefined) throw new TopicNotFoundError(this.topic);
-      this.topicId = row[0];
+      const id = this.store.statements.topicId.get(this.topic);
+      if (id === undefined) throw new TopicNotFoundError(this.topic);
+      this.topicId = id;
     }
     return this.topicId;
   }
 
   private endOf(id: number): number {
-    const end = this.store.statements.nextOffsetById.get(id);
-    if (end === undefined) throw new TopicNotFoundError(this.topic, 'it was deleted while being consumed');
-    return end;
+    return this.whileTopicExists(id, () => this.store.tables.endOf(id));
+  }
+
+  private assertExists(id: number): void {
+    if (this.store.statements.topicExistsById.get(id) === undefined) throw this.deleted();
+  }
+
+  /**
+   * Runs a read of the topic's batch table; when it fails because the topic was deleted (by this or
+   * another process: its table is gone), throws TopicNotFoundError instead of SQLite's error.
+   */
+  private whileTopicExists<T>(id: number, read: () => T): T {
+    try {
+      return read();
+    } catch (err) {
+      if (this.store.isOpen() && this.store.statements.topicExistsById.get(id) === undefined) throw this.deleted();
+      throw err;
+    }
+  }
+
+  private deleted(): TopicNotFoundError {
+    return new TopicNotFoundError(this.topic, 'it was deleted while being consumed');
   }
 }

@@ -1,11 +1,13 @@
 import type { OffsetStatements } from './offsets';
-import type { AppendTransaction, StoreStatements } from './statements';
+import type { AppendTransaction, StoreStatements, TopicTables } from './statements';
 
 /** What producers and consumers share with the store that made them (one SQLite connection). */
 export interface StoreContext {
   /** Absolute path of the SQLite file, for error messages. */
   readonly file: string;
   readonly statements: StoreStatements;
+  /** Statements of each topic's batch table, prepared on first use. */
+  readonly tables: TopicTables;
   /** Statements of the consumer offsets table (kept apart from the records' statements). */
   readonly offsets: OffsetStatements;
   /** Run with `.immediate(...)`; see {@link AppendTransaction}. */

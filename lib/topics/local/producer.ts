@@ -1,5 +1,6 @@
 import { TopicNotFoundError, TopicWriteError } from '../../core/errors';
 import type { ProducerRecord, TopicProducer } from '../../core/topics';
+import { encodeBatches } from './batch-codec';
 import type { StoreContext } from './context';
 
 /**
@@ -21,6 +22,9 @@ export class LocalTopicProducer implements TopicProducer {
    * processes queue on the write lock (busy timeout), so offsets are never lost, duplicated or
    * reordered. A record without `timestamp` gets the store clock's time (ms) of the batch.
    *
+   * The records are stored as one record batch (several for a send over 1 MiB or 10,000 records,
+   * see `batch-codec.ts`), encoded before the write lock is taken.
+   *
    * Durability when it resolves: see {@link Synchronous} (`normal`: survives process crashes;
    * `full`: also power loss).
    *
@@ -37,10 +41,12 @@ export class LocalTopicProducer implements TopicProducer {
     }
     let first: number | undefined;
     try {
-      first =
-        records.length === 0
-          ? this.store.statements.topicByName.get(this.topic)?.[1]
-          : this.store.append.immediate(this.topic, records, this.store.now());
+      if (records.length === 0) {
+        const id = this.store.statements.topicId.get(this.topic);
+        first = id === undefined ? undefined : this.store.tables.endOf(id);
+      } else {
+        first = this.store.append.immediate(this.topic, encodeBatches(records, this.store.now()));
+      }
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new TopicWriteError(`writing ${records.length} record(s) to topic "${this.topic}" in ${this.store.file} failed: ${reason}`, records.length, err);

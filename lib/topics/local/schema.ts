@@ -1,26 +1,32 @@
 import Database from 'better-sqlite3';
 import { ConnectorError, ErrorCode } from '../../core/errors';
+import { migrateToBatches } from './migration-v3';
 import { OFFSETS_TABLE_V2 } from './offsets';
 
 /**
  * On-disk layout of the local topic store (one SQLite file, `<dataDir>/topics.db`).
  *
- * - `topics`: one row per topic. `next_offset` is the offset the next record gets (= records ever
- *   written); it is read and advanced in the same transaction that inserts a batch, so offsets are
- *   contiguous from 0 and never reused while the topic lives. `id` is AUTOINCREMENT, so a deleted
+ * - `topics`: one row per topic (`id`, `name`, `created_at`). `id` is AUTOINCREMENT, so a deleted
  *   and re-created topic never gets the old id back (a consumer of the old topic cannot read the
  *   new one by mistake).
- * - `records`: a rowid table (rows appended in insert order) with the unique index
- *   `(topic_id, offset)` from its primary key, so a fetch is one index range scan. Not `WITHOUT
- *   ROWID`: there a row over ~1 KB spills to overflow pages; measured with 2 KB values (typical
- *   HTTP bodies) it wrote 2–3× slower and used 2.2× the disk, against ~10% faster writes for 100 B
- *   values (see bench/store.ts).
+ * - `batches_<id>` (version 3): the records of topic `id`, one row per produced batch (Kafka/Fluvio
+ *   record batches): `base_offset` (the offset of its first record, the table's INTEGER PRIMARY KEY,
+ *   so the table itself is the index from offset to batch), `record_count`, and `records`, the batch
+ *   encoded by `batch-codec.ts`. A topic's end offset is the end of its last batch; a `send` reads it
+ *   and appends its batches in one `BEGIN IMMEDIATE` transaction, so offsets are contiguous from 0
+ *   and never reused while the topic lives. One table per topic (a single-partition topic's log):
+ *   a poll's commit writes one table page (with a shared table keyed by `(topic, offset)` it wrote
+ *   three: the row, its index, the topic's counter; measured 30 against 62 µs a commit), and
+ *   deleting a topic drops its table instead of deleting its rows one by one.
  * - `consumer_offsets` (version 2): committed positions of named consumers (sinks); see `offsets.ts`.
+ *
+ * History: version 1 stored one row per record in a shared `records` table and the next offset in
+ * `topics.next_offset`; version 3 rewrites them into batches (see `migration-v3.ts`).
  *
  * The version is kept in `PRAGMA user_version`; bump {@link SCHEMA_VERSION} and add a migration
  * step to {@link MIGRATIONS} for any change.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA_V1 = `
 CREATE TABLE topics (
@@ -39,14 +45,19 @@ CREATE TABLE records (
 );
 `;
 
+/** One migration step: SQL, or code for what SQL alone cannot do (re-encoding records). */
+type MigrationStep = string | ((db: Database.Database) => void);
+
 /**
  * The migration steps: `MIGRATIONS[n]` brings a version-n store to version n + 1. A new store runs
- * them all (0 → 1 → 2), an existing one those above its version, in one transaction.
+ * them all (0 → 1 → 2 → 3), an existing one those above its version, in one transaction.
  */
-const MIGRATIONS: Readonly<Record<number, string>> = {
+const MIGRATIONS: Readonly<Record<number, MigrationStep>> = {
   0: SCHEMA_V1,
   // Consumer offsets of sinks, in their own table (records are untouched).
   1: OFFSETS_TABLE_V2,
+  // Records rewritten into one batch table per topic.
+  2: migrateToBatches,
 };
 
 /**
@@ -107,7 +118,11 @@ function migrate(db: Database.Database, file: string): void {
         ErrorCode.TOPIC_STORE_UNSUPPORTED,
       );
     }
-    for (let step = current; step < SCHEMA_VERSION; step++) db.exec(MIGRATIONS[step] as string);
+    for (let step = current; step < SCHEMA_VERSION; step++) {
+      const migration = MIGRATIONS[step]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

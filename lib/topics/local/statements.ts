@@ -1,69 +1,126 @@
 import type Database from 'better-sqlite3';
-import type { ProducerRecord } from '../../core/topics';
+import type { EncodedBatch } from './batch-codec';
 
-/** A `records` row as returned by {@link StoreStatements.fetch}: offset, timestamp (ms), key, value. */
-export type RecordRow = [offset: number, timestamp: number, key: Buffer | null, value: Buffer];
-
-/** The prepared statements of one store connection (prepared once, reused by every client). */
-export interface StoreStatements {
-  /** `[id, next_offset]` of the topic named `name`. */
-  topicByName: Database.Statement<[name: string], [id: number, nextOffset: number]>;
-  /** `next_offset` of the topic with this id (plucked), `undefined` when it was deleted. */
-  nextOffsetById: Database.Statement<[id: number], number>;
-  /** Creates a topic; `changes === 0` when the name exists. */
-  insertTopic: Database.Statement<[name: string, createdAt: number]>;
-  /** `[name, next_offset, created_at]` of every topic, by name. */
-  listTopics: Database.Statement<[], [name: string, nextOffset: number, createdAt: number]>;
-  deleteRecords: Database.Statement<[topicId: number]>;
-  deleteTopic: Database.Statement<[topicId: number]>;
-  insertRecord: Database.Statement<[topicId: number, offset: number, timestamp: number, key: Uint8Array | null, value: Uint8Array]>;
-  advanceOffset: Database.Statement<[nextOffset: number, topicId: number]>;
-  /** Up to `max` records of the topic with offset ≥ `from`, in offset order. */
-  fetch: Database.Statement<[topicId: number, from: number, max: number], RecordRow>;
+/**
+ * Name of the batch table of topic `id` (see `schema.ts`). Topic ids are AUTOINCREMENT integers, so the
+ * name is never user text and a re-created topic never gets an old table back.
+ */
+export function batchTable(id: number): string {
+  if (!Number.isSafeInteger(id) || id < 1) throw new Error(`topic id ${id}: expected a positive integer`);
+  return `batches_${id}`;
 }
 
-/** Prepares every statement of the store on `db` (raw rows, no per-row objects from SQLite). */
+/** `CREATE TABLE` of topic `id`'s batch table: one row per stored batch, keyed by its base offset. */
+export function createBatchTableSql(id: number): string {
+  return `CREATE TABLE ${batchTable(id)} (
+  base_offset  INTEGER PRIMARY KEY,
+  record_count INTEGER NOT NULL,
+  records      BLOB    NOT NULL
+)`;
+}
+
+/** The prepared statements of the `topics` table (one store connection). */
+export interface StoreStatements {
+  /** Id of the topic named `name` (plucked), `undefined` when there is none. */
+  topicId: Database.Statement<[name: string], number>;
+  /** `1` when the topic with this id exists (plucked), `undefined` once it was deleted. */
+  topicExistsById: Database.Statement<[id: number], number>;
+  /** Creates a topic; `changes === 0` when the name exists. */
+  insertTopic: Database.Statement<[name: string, createdAt: number]>;
+  /** `[id, name, created_at]` of every topic, by name. */
+  listTopics: Database.Statement<[], [id: number, name: string, createdAt: number]>;
+  deleteTopic: Database.Statement<[id: number]>;
+}
+
+/** Prepares the statements of the `topics` table on `db` (raw rows, no per-row objects from SQLite). */
 export function prepareStatements(db: Database.Database): StoreStatements {
   return {
-    topicByName: db.prepare<[string], [number, number]>('SELECT id, next_offset FROM topics WHERE name = ?').raw(),
-    nextOffsetById: db.prepare<[number], number>('SELECT next_offset FROM topics WHERE id = ?').pluck(),
-    insertTopic: db.prepare<[string, number]>('INSERT INTO topics (name, next_offset, created_at) VALUES (?, 0, ?) ON CONFLICT (name) DO NOTHING'),
-    listTopics: db.prepare<[], [string, number, number]>('SELECT name, next_offset, created_at FROM topics ORDER BY name').raw(),
-    deleteRecords: db.prepare<[number]>('DELETE FROM records WHERE topic_id = ?'),
+    topicId: db.prepare<[string], number>('SELECT id FROM topics WHERE name = ?').pluck(),
+    topicExistsById: db.prepare<[number], number>('SELECT 1 FROM topics WHERE id = ?').pluck(),
+    insertTopic: db.prepare<[string, number]>('INSERT INTO topics (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    listTopics: db.prepare<[], [number, string, number]>('SELECT id, name, created_at FROM topics ORDER BY name').raw(),
     deleteTopic: db.prepare<[number]>('DELETE FROM topics WHERE id = ?'),
-    insertRecord: db.prepare<[number, number, number, Uint8Array | null, Uint8Array]>(
-      'INSERT INTO records (topic_id, "offset", timestamp, key, value) VALUES (?, ?, ?, ?, ?)',
-    ),
-    advanceOffset: db.prepare<[number, number]>('UPDATE topics SET next_offset = ? WHERE id = ?'),
-    fetch: db
-      .prepare<[number, number, number], RecordRow>(
-        'SELECT "offset", timestamp, key, value FROM records WHERE topic_id = ? AND "offset" >= ? ORDER BY "offset" LIMIT ?',
-      )
-      .raw(),
   };
 }
 
-/** See {@link appendTransaction}: `(topic, records, now ms) → first offset | undefined`. */
-export type AppendTransaction = Database.Transaction<(topic: string, records: readonly ProducerRecord[], now: number) => number | undefined>;
+/** A batch row as {@link TopicStatements.fetch} returns it. */
+export type BatchRow = [baseOffset: number, recordCount: number, records: Buffer];
+
+/** The prepared statements of one topic's batch table. */
+export interface TopicStatements {
+  /** The topic's end offset (plucked): `base_offset + record_count` of its last batch, `undefined` when it has none. */
+  end: Database.Statement<[], number>;
+  insert: Database.Statement<[baseOffset: number, recordCount: number, records: Uint8Array]>;
+  /**
+   * The batch holding offset `from` (the last one whose base offset is ≤ `from`), then every later batch, in
+   * offset order: two index seeks on the table's key (the index from offset to batch), then a range scan.
+   * Pass `from` twice. Iterate it and stop once enough records were read.
+   */
+  fetch: Database.Statement<[from: number, sameFrom: number], BatchRow>;
+}
 
 /**
- * Builds the append transaction: resolves the topic by name, takes its next offset, inserts the
- * batch at consecutive offsets and advances `next_offset`, all in one transaction. Run it with
- * `.immediate(...)` so the write lock is taken up front (no SQLITE_BUSY upgrade deadlock between
- * processes; waiting writers queue on the busy timeout).
- * @returns the first offset of the batch, or `undefined` when the topic does not exist (nothing written).
+ * The {@link TopicStatements} of every topic this connection used, prepared on first use. A statement of
+ * a table another process dropped fails when run ("no such table"): callers map that to the topic being
+ * gone. Ids are never reused, so a cached entry never points at another topic's table.
  */
-export function appendTransaction(db: Database.Database, s: StoreStatements): AppendTransaction {
-  return db.transaction((topic: string, records: readonly ProducerRecord[], now: number): number | undefined => {
-    const row = s.topicByName.get(topic);
-    if (row === undefined) return undefined;
-    const [topicId, first] = row;
-    let offset = first;
-    for (const r of records) {
-      s.insertRecord.run(topicId, offset, r.timestamp ?? now, r.key ?? null, r.value);
-      offset++;
+export class TopicTables {
+  private readonly byId = new Map<number, TopicStatements>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  /** The statements of topic `id`. @throws SqliteError when its table does not exist. */
+  of(id: number): TopicStatements {
+    let statements = this.byId.get(id);
+    if (statements === undefined) {
+      const table = batchTable(id);
+      statements = {
+        end: this.db.prepare<[], number>(`SELECT base_offset + record_count FROM ${table} ORDER BY base_offset DESC LIMIT 1`).pluck(),
+        insert: this.db.prepare<[number, number, Uint8Array]>(`INSERT INTO ${table} (base_offset, record_count, records) VALUES (?, ?, ?)`),
+        fetch: this.db
+          .prepare<[number, number], BatchRow>(
+            `SELECT base_offset, record_count, records FROM ${table} WHERE base_offset >= IFNULL((SELECT MAX(base_offset) FROM ${table} WHERE base_offset <= ?), ?) ORDER BY base_offset`,
+          )
+          .raw(),
+      };
+      this.byId.set(id, statements);
     }
-    if (offset !== first) s.advanceOffset.run(offset, topicId);
+    return statements;
+  }
+
+  /** The end offset of topic `id` (0 when empty). @throws SqliteError when its table does not exist. */
+  endOf(id: number): number {
+    return this.of(id).end.get() ?? 0;
+  }
+
+  /** Drops the statements of a deleted topic. */
+  forget(id: number): void {
+    this.byId.delete(id);
+  }
+}
+
+/** See {@link appendTransaction}: `(topic, batches) → first offset | undefined`. */
+export type AppendTransaction = Database.Transaction<(topic: string, batches: readonly EncodedBatch[]) => number | undefined>;
+
+/**
+ * Builds the append transaction: resolves the topic by name, reads its end offset from its last batch,
+ * inserts the encoded batches at consecutive base offsets, all in one transaction (one write of the
+ * table's last pages: the topic row is only read). Run it with `.immediate(...)` so the write lock is
+ * taken up front (no SQLITE_BUSY upgrade deadlock between processes; waiting writers queue on the busy
+ * timeout).
+ * @returns the first offset written, or `undefined` when the topic does not exist (nothing written).
+ */
+export function appendTransaction(db: Database.Database, s: StoreStatements, tables: TopicTables): AppendTransaction {
+  return db.transaction((topic: string, batches: readonly EncodedBatch[]): number | undefined => {
+    const id = s.topicId.get(topic);
+    if (id === undefined) return undefined;
+    const table = tables.of(id);
+    const first = table.end.get() ?? 0;
+    let base = first;
+    for (const batch of batches) {
+      table.insert.run(base, batch.count, batch.bytes);
+      base += batch.count;
+    }
     return first;
   });
 }

@@ -7,7 +7,7 @@ import { LocalTopicConsumer } from './consumer';
 import { LocalTopicProducer } from './producer';
 import { type OffsetStatements, prepareOffsetStatements } from './offsets';
 import { type OpenDatabaseOptions, openDatabase } from './schema';
-import { appendTransaction, prepareStatements, type StoreStatements } from './statements';
+import { appendTransaction, batchTable, createBatchTableSql, prepareStatements, type StoreStatements, TopicTables } from './statements';
 
 /** File name of the store inside the data directory. */
 export const TOPICS_DB_FILE = 'topics.db';
@@ -52,8 +52,11 @@ export class LocalTopicStore implements TopicBackend {
   private readonly db: Database.Database;
   private readonly statements: StoreStatements;
   private readonly offsets: OffsetStatements;
+  private readonly tables: TopicTables;
   private readonly context: StoreContext;
+  private readonly createTx: Database.Transaction<(name: string, createdAt: number) => boolean>;
   private readonly deleteTx: Database.Transaction<(name: string) => boolean>;
+  private readonly listTx: Database.Transaction<() => TopicInfo[]>;
 
   /** Prefer {@link openLocalTopicStore}. @throws see {@link openDatabase}. */
   constructor(options: LocalTopicStoreOptions) {
@@ -63,42 +66,54 @@ export class LocalTopicStore implements TopicBackend {
     this.db = openDatabase(this.file, options);
     this.statements = prepareStatements(this.db);
     this.offsets = prepareOffsetStatements(this.db);
+    this.tables = new TopicTables(this.db);
     const db = this.db;
+    const s = this.statements;
+    const offsets = this.offsets;
+    const tables = this.tables;
     this.context = {
       file: this.file,
-      statements: this.statements,
-      offsets: this.offsets,
-      append: appendTransaction(db, this.statements),
+      statements: s,
+      tables,
+      offsets,
+      append: appendTransaction(db, s, tables),
       now: options.now ?? Date.now,
       isOpen: () => db.open,
     };
-    const s = this.statements;
-    const offsets = this.offsets;
-    this.deleteTx = db.transaction((name: string): boolean => {
-      const row = s.topicByName.get(name);
-      if (row === undefined) return false;
-      s.deleteRecords.run(row[0]);
-      offsets.deleteTopic.run(row[0]);
-      s.deleteTopic.run(row[0]);
+    this.createTx = db.transaction((name: string, createdAt: number): boolean => {
+      const inserted = s.insertTopic.run(name, createdAt);
+      if (inserted.changes !== 1) return false;
+      db.exec(createBatchTableSql(Number(inserted.lastInsertRowid)));
       return true;
     });
+    this.deleteTx = db.transaction((name: string): boolean => {
+      const id = s.topicId.get(name);
+      if (id === undefined) return false;
+      offsets.deleteTopic.run(id);
+      s.deleteTopic.run(id);
+      db.exec(`DROP TABLE ${batchTable(id)}`);
+      tables.forget(id);
+      return true;
+    });
+    // One read transaction: every end offset from the same snapshot as the topic list.
+    this.listTx = db.transaction((): TopicInfo[] => s.listTopics.all().map(([id, name, createdAt]) => ({ name, records: tables.endOf(id), createdAt })));
   }
 
-  /** Creates an empty topic (next offset 0). @returns `false` when it already existed. */
+  /** Creates an empty topic (next offset 0) and its batch table, in one transaction. @returns `false` when it already existed. */
   async createTopic(name: string): Promise<boolean> {
     this.assertOpen();
-    return this.statements.insertTopic.run(name, this.context.now()).changes === 1;
+    return this.createTx.immediate(name, this.context.now());
   }
 
   async topicExists(name: string): Promise<boolean> {
     this.assertOpen();
-    return this.statements.topicByName.get(name) !== undefined;
+    return this.statements.topicId.get(name) !== undefined;
   }
 
   /** Every topic, sorted by name; `records` is the next offset, `createdAt` in ms. */
   async listTopics(): Promise<TopicInfo[]> {
     this.assertOpen();
-    return this.statements.listTopics.all().map(([name, records, createdAt]) => ({ name, records, createdAt }));
+    return this.listTx();
   }
 
   /** Every committed consumer position (`connector offsets`), by topic name then consumer id. */
@@ -108,9 +123,9 @@ export class LocalTopicStore implements TopicBackend {
   }
 
   /**
-   * Deletes the topic, its records and its consumer offsets in one transaction (it holds the write lock for as long
-   * as deleting the records takes). Producers of the topic then fail with TopicNotFoundError until
-   * it is created again; its consumers fail for good.
+   * Deletes the topic, its batch table (its records) and its consumer offsets in one transaction.
+   * Producers of the topic then fail with TopicNotFoundError until it is created again; its
+   * consumers fail for good.
    * @returns `false` when it did not exist.
    */
   async deleteTopic(name: string): Promise<boolean> {
