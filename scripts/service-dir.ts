@@ -52,6 +52,9 @@ export function serviceDir(options: { configs?: Record<string, string>; editYml?
   return { dir, cleanup };
 }
 
+/** Where {@link runServerless} lets osls cache its compiled config-schema validator (osls's `SLS_SCHEMA_CACHE_BASE_DIR`). */
+export const SCHEMA_CACHE_DIR = join(tmpdir(), 'connector-sls-schema-cache');
+
 export interface ServerlessResult {
   /** Exit code (`null` when killed, e.g. by the timeout). */
   code: number | null;
@@ -61,7 +64,10 @@ export interface ServerlessResult {
 
 /**
  * Runs the real Serverless Framework CLI (osls) in `dir`, offline: no AWS credentials (every
- * `AWS_*` variable removed), HOME inside `dir` (osls caches there), telemetry off.
+ * `AWS_*` variable removed), HOME inside `dir` (osls caches there), telemetry off. osls's compiled
+ * config-schema validator is cached in {@link SCHEMA_CACHE_DIR}, shared by every run, as a user's
+ * `~/.serverless/artifacts` is: with HOME inside `dir`, `package` would delete it with `.serverless/`
+ * and compile it again (about 2 s) at every run.
  * @param env - extra environment variables (win over the above).
  * @param timeoutMs - the process is killed (SIGKILL) after this many ms; default 60,000.
  * @returns the exit code and output; never rejects on a failing command (only when it cannot start).
@@ -69,7 +75,7 @@ export interface ServerlessResult {
 export function runServerless(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<ServerlessResult> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [SERVERLESS, ...args], { cwd: dir, env: { ...clean, HOME: dir, SLS_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SERVERLESS, ...args], { cwd: dir, env: { ...clean, HOME: dir, SLS_TELEMETRY_DISABLED: '1', SLS_SCHEMA_CACHE_BASE_DIR: SCHEMA_CACHE_DIR, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -97,6 +103,19 @@ export function packagedTemplate(dir: string): Template {
   const file = join(dir, '.serverless/cloudformation-template-update-stack.json');
   if (!existsSync(file)) throw new Error(`no packaged template in ${dir}`);
   return JSON.parse(readFileSync(file, 'utf8')) as Template;
+}
+
+/**
+ * The zip a packaged function runs: `.serverless/<name>` in `dir`, `<name>` being the last part of its
+ * `Code.S3Key` in the template (functions of one kind share one zip, see lib/deploy/artifacts.ts).
+ * @param functionKey - the function's key in `functions:` (e.g. `quotesPeriodic`).
+ * @throws Error when the template has no such function.
+ */
+export function artifactOf(dir: string, functionKey: string): string {
+  const id = `${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}LambdaFunction`;
+  const key = (packagedTemplate(dir).Resources[id]?.Properties?.Code as { S3Key?: string } | undefined)?.S3Key;
+  if (typeof key !== 'string') throw new Error(`the packaged template in ${dir} has no function ${functionKey} (${id})`);
+  return join(dir, '.serverless', key.slice(key.lastIndexOf('/') + 1));
 }
 
 /** Resources of `template` of one type, by logical ID. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
-import { REPO, runServerless, type ServiceDir, serviceDir } from '../../scripts/service-dir';
+import { artifactOf, REPO, runServerless, type ServiceDir, serviceDir } from '../../scripts/service-dir';
 
 /** The poller's function key in the repository's configs (`configs/quotes-periodic.yaml`). */
 export const POLLER_FUNCTION = 'quotesPeriodic';
@@ -14,7 +14,7 @@ export interface PackagedService {
   service: ServiceDir;
   /** Wall time of `serverless package`, ms. */
   wallMs: number;
-  /** Path of `.serverless/<functionKey>.zip`. */
+  /** Path of the zip the function runs (`.serverless/<name>.zip`, shared by the functions of its kind). */
   zip: string;
   /** Path of the handler module inside the zip (`functions/poller.js`). */
   moduleInZip: string;
@@ -22,15 +22,16 @@ export interface PackagedService {
 
 /** Packages `service` `runs` times (the first ones warm the file cache up); times the last run. */
 async function packageService(service: ServiceDir, functionKey: string, moduleInZip: string, what: string, runs = 1): Promise<PackagedService> {
-  const zip = join(service.dir, '.serverless', `${functionKey}.zip`);
   let wallMs = 0;
+  let zip = '';
   for (let run = 0; run < runs; run++) {
     const t0 = performance.now();
     const result = await runServerless(service.dir, ['package'], {}, 120_000);
     wallMs = performance.now() - t0;
+    zip = result.code === 0 ? artifactOf(service.dir, functionKey) : '';
     if (result.code !== 0 || !existsSync(zip)) {
       service.cleanup();
-      throw new Error(`serverless package of ${what} failed (exit ${result.code}, ${functionKey}.zip ${existsSync(zip) ? 'written' : 'missing'}):\n${result.stdout}${result.stderr}`);
+      throw new Error(`serverless package of ${what} failed (exit ${result.code}, the zip of ${functionKey} ${zip !== '' && existsSync(zip) ? 'written' : 'missing'}):\n${result.stdout}${result.stderr}`);
     }
   }
   return { service, wallMs, zip, moduleInZip };
@@ -39,7 +40,7 @@ async function packageService(service: ServiceDir, functionKey: string, moduleIn
 /**
  * `serverless package` of a throwaway copy of the repository's service with its own configs/
  * (6 configs: 2 periodic functions, 1 sink function, 3 Fargate services), twice: the second run's wall time is the
- * baseline of the many-configs benchmark, its `quotesPeriodic.zip` the poller bundle.
+ * baseline of the many-configs benchmark, the zip quotesPeriodic runs (shared by every poller) the poller bundle.
  * @throws Error with osls's output when packaging fails.
  */
 export function packageRepoService(): Promise<PackagedService> {

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { BenchResult } from '../result';
 import { packageBaselineService, packageRepoService, type PackagedService } from './bundles';
 import { benchSlotDrift } from './drift';
@@ -26,7 +27,7 @@ function bundleRows(poller: PackagedService, baseline: PackagedService, initRuns
   const minimal = 'minimal middy handler, same esbuild options';
   return [
     {
-      name: 'poller function zip (.serverless/quotesPeriodic.zip, 1 KB = 1,024 B)',
+      name: `poller function zip (the one every poller shares, here ${basename(poller.zip)}; 1 KB = 1,024 B)`,
       value: round(pollerKb, 1),
       unit: 'KB',
       baseline: { name: minimal, value: round(baselineKb, 1) },

@@ -1,3 +1,4 @@
+export { ESBUILD_WORK_FOLDER, shareArtifacts } from './artifacts';
 export { type CfnOutput, type CfnResource, type IamStatement } from './cfn';
 export { CLUSTER, CONTAINER_NAME, DESIRED_TASKS, taskPlacement, UNSET } from './container';
 export { type Fragment, type FunctionDefinition, type PlacementContext, type PlacementDefinition } from './fragment';

@@ -1,5 +1,6 @@
 import { defaultRegistry } from '../connectors';
 import { ConnectorError, ErrorCode } from '../core/errors';
+import { ESBUILD_WORK_FOLDER, shareArtifacts } from './artifacts';
 import { UNSET } from './container';
 import { generateService, type ServiceFragments } from './generate';
 import { deploymentWarnings, loadConnectorInputs } from './load';
@@ -66,7 +67,9 @@ export function assertDeployable(fragments: ServiceFragments): void {
 /**
  * The serverless.yml adapter: reads `custom.connectors.configs`, validates every config, prints
  * their located warnings (`configs/x.yaml:12:3: warning: … [CODE]`, the format of `connector
- * validate`), and calls the pure generator. Used by `serverless/connectors.js`.
+ * validate`), calls the pure generator, and lets functions of the same kind share one artifact
+ * ({@link shareArtifacts}, serverless-esbuild's `outputWorkFolder` read from `custom.esbuild`). Used by
+ * `serverless/connectors.js`.
  * @param warn - where warnings go, one line each; default stderr.
  */
 export async function generateFromServerless(
@@ -80,7 +83,8 @@ export async function generateFromServerless(
   for (const warning of deploymentWarnings(inputs)) warn(warning.message);
   const fragments = generateService(inputs, options);
   if (command === 'deploy') assertDeployable(fragments);
-  return fragments;
+  const workFolder = await resolver.resolveConfigurationProperty(['custom', 'esbuild', 'outputWorkFolder']);
+  return { ...fragments, functions: shareArtifacts(fragments.functions, typeof workFolder === 'string' && workFolder !== '' ? workFolder : ESBUILD_WORK_FOLDER) };
 }
 
 /** Whether `error` is one of ours (its message is the whole story: no stack trace needed). */

@@ -3,6 +3,7 @@
  * scripts/service-dir.ts (the deploy benchmarks use them too); re-exported here for the tests.
  */
 export {
+  artifactOf,
   packagedTemplate,
   REPO,
   resourcesOfType,

@@ -1,31 +1,12 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkTemplate } from '../../support/cfn-spec';
 import { requireBuild } from '../../support/cli';
-import { packagedTemplate, runServerless, serviceDir, type ServiceDir, type Template } from '../../support/serverless';
+import { artifactOf, packagedTemplate, runServerless, serviceDir, type ServiceDir, type Template } from '../../support/serverless';
 import { compileWat, fixtureText } from '../../support/smartmodules';
+import { zipEntries } from '../../support/zip';
 
 jest.setTimeout(120_000);
-
-type ZipFile = { on(event: 'entry', listener: (entry: { fileName: string }) => void): void; on(event: 'end' | 'error', listener: (arg?: unknown) => void): void; readEntry(): void };
-const yauzl = require('yauzl') as { open(path: string, options: { lazyEntries: boolean }, callback: (err: Error | null, zip: ZipFile) => void): void };
-
-/** The file names inside a zip. */
-function zipEntries(path: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
-      const names: string[] = [];
-      zip.on('entry', (entry) => {
-        names.push(entry.fileName);
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve(names));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 const CONFIGS: Record<string, string> = {
   'shaped.yaml': `apiVersion: 0.2.0
@@ -56,6 +37,20 @@ http:
   endpoint: https://example.com/api/quote
   interval: 1m
 `,
+  'also-plain.yaml': `apiVersion: 0.2.0
+meta:
+  version: 0.3.3
+  name: also-plain
+  type: http-source
+  topic: plain
+http:
+  endpoint: https://example.com/api/other
+  interval: 2s
+transforms:
+  - uses: infinyon/regex-filter@0.1.0
+    with:
+      regex: quote
+`,
 };
 
 describe('serverless package (osls, offline) with transforms', () => {
@@ -79,13 +74,24 @@ describe('serverless package (osls, offline) with transforms', () => {
 
   it('should put the .wasm a config uses into that function\'s zip, at the path the config names it from, and not into the others', async () => {
     // Act
-    const shaped = await zipEntries(join(service.dir, '.serverless/shaped.zip'));
-    const plain = await zipEntries(join(service.dir, '.serverless/plain.zip'));
+    const shapedZip = artifactOf(service.dir, 'shaped');
+    const plainZip = artifactOf(service.dir, 'plain');
+    const shaped = await zipEntries(shapedZip);
+    const plain = await zipEntries(plainZip);
 
     // Assess
-    expect(shaped).toEqual(expect.arrayContaining(['functions/poller.js', 'configs/shout.wasm']));
-    expect(plain).not.toContain('configs/shout.wasm');
-    expect(statSync(join(service.dir, '.serverless/shaped.zip')).size).toBeGreaterThan(statSync(join(service.dir, '.serverless/plain.zip')).size);
+    expect([...shaped].sort()).toEqual(['configs/shout.wasm', 'functions/poller.js']);
+    expect(plain).toEqual(['functions/poller.js']);
+    expect(statSync(shapedZip).size).toBeGreaterThan(statSync(plainZip).size);
+  });
+
+  it('should let the pollers without SmartModule files share one zip (built-in transforms included) and give the one with a .wasm its own', () => {
+    // Act
+    const zips = { shaped: artifactOf(service.dir, 'shaped'), plain: artifactOf(service.dir, 'plain'), alsoPlain: artifactOf(service.dir, 'alsoPlain') };
+
+    // Assess: alsoPlain sorts first, so its zip is the shared one
+    expect(zips).toEqual({ shaped: join(service.dir, '.serverless/shaped.zip'), plain: join(service.dir, '.serverless/alsoPlain.zip'), alsoPlain: join(service.dir, '.serverless/alsoPlain.zip') });
+    expect(readdirSync(join(service.dir, '.serverless')).filter((name) => name.endsWith('.zip')).sort()).toEqual(['alsoPlain.zip', 'shaped.zip']);
   });
 
   it('should create the dead-letter stream of the config and let only its function put to it', () => {

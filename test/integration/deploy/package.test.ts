@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultRegistry } from '../../../lib/connectors';
 import { generateService, parseDeploymentOptions } from '../../../lib/deploy';
 import { loadConnectorInputs } from '../../../lib/deploy/load';
 import { checkTemplate } from '../../support/cfn-spec';
 import { requireBuild } from '../../support/cli';
-import { packagedTemplate, resourcesOfType, runServerless, serviceDir, type ServiceDir, type Template } from '../../support/serverless';
+import { zipFiles } from '../../support/zip';
+import { artifactOf, packagedTemplate, resourcesOfType, runServerless, serviceDir, type ServiceDir, type Template } from '../../support/serverless';
 
 jest.setTimeout(120_000);
 
@@ -208,11 +209,30 @@ describe('serverless package (osls, offline) on the repository configs', () => {
     expect(definitionOf(template, 'QuotesPeriodicLambdaFunction').Environment.Variables).toMatchObject({ CONNECTOR_METRICS: 'emf', CONNECTOR_METRICS_SERVICE: 'connectors-dev' });
   });
 
-  it('should build one bundle per function', () => {
-    // Assess
-    expect(existsSync(join(service.dir, '.serverless/quotesPeriodic.zip'))).toBe(true);
-    expect(existsSync(join(service.dir, '.serverless/catFacts.zip'))).toBe(true);
-    expect(existsSync(join(service.dir, '.serverless/quotesWebhook.zip'))).toBe(true);
+  it('should package one zip per kind of function: every poller runs the same one, the sink its own', () => {
+    // Act
+    const zips = ['catFacts', 'quotesPeriodic', 'quotesWebhook'].map((key) => artifactOf(service.dir, key));
+
+    // Assess: catFacts sorts first among the pollers, so its zip is theirs
+    expect(zips).toEqual(['catFacts.zip', 'catFacts.zip', 'quotesWebhook.zip'].map((name) => join(service.dir, '.serverless', name)));
+    expect(readdirSync(join(service.dir, '.serverless')).filter((name) => name.endsWith('.zip')).sort()).toEqual(['catFacts.zip', 'quotesWebhook.zip']);
+  });
+
+  it('should leave out of the functions\' bundles what no function runs, each part replaced by an error naming it', async () => {
+    // Act
+    const poller = (await zipFiles(artifactOf(service.dir, 'quotesPeriodic'))).get('functions/poller.js')!.toString('utf8');
+    const sink = (await zipFiles(artifactOf(service.dir, 'quotesWebhook'))).get('functions/sink.js')!.toString('utf8');
+
+    // Assess: the marks of better-sqlite3 (its native module's name) and of MQTT.js (MQTT 3.1's protocol name) are gone
+    for (const bundle of [poller, sink]) {
+      expect(bundle).not.toContain('better_sqlite3.node');
+      expect(bundle).not.toContain('MQIsdp');
+      expect(bundle).toContain('lib/connectors/mqtt/source.ts is left out of this Lambda function\'s bundle');
+      expect(bundle).toContain('node_modules/thread-stream/index.js is left out');
+    }
+    expect(poller).toContain('lib/topics/local/index.ts is left out'); // the sink function never opens a topic backend
+    expect(poller).toContain('lib/connectors/http-sink/sink.ts is left out');
+    expect(sink).toContain('lib/connectors/http-source/source.ts is left out');
   });
 });
 
