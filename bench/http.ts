@@ -12,7 +12,9 @@ import { createMetrics } from '../lib/core/metrics';
 import { createRecordPipeline } from '../lib/runtime/pipeline';
 import { runContinuous } from '../lib/runtime/continuous';
 import { runPeriodic } from '../lib/runtime/schedule';
+import Database from 'better-sqlite3';
 import { openLocalTopicStore } from '../lib/topics/local';
+import { DEFAULT_BUSY_TIMEOUT_MS } from '../lib/topics/local/schema';
 import type { BenchResult } from './result';
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
@@ -86,19 +88,45 @@ async function benchStream(url: string, records: number): Promise<BenchResult[]>
       await ctx.flush();
       return performance.now() - t0;
     });
+  /**
+   * The ceiling of any SQLite-backed store: a bare better-sqlite3 file (the store's pragmas) taking the same
+   * bytes as one 64 KiB BLOB per transaction into a rowid table, no encoding, no HTTP.
+   */
+  const sqliteOnly = (): number => {
+    const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
+    const db = new Database(join(dir, 'ceiling.db'), { timeout: DEFAULT_BUSY_TIMEOUT_MS });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec('CREATE TABLE chunks (base INTEGER PRIMARY KEY, count INTEGER NOT NULL, bytes BLOB NOT NULL)');
+      const insert = db.prepare('INSERT INTO chunks (base, count, bytes) VALUES (?, ?, ?)');
+      const perChunk = Math.floor(65536 / 1026);
+      const chunk = Buffer.alloc(perChunk * 1026, 'x');
+      const write = db.transaction((base: number) => insert.run(base, perChunk, chunk));
+      const t0 = performance.now();
+      for (let n = 0; n < records; n += perChunk) write.immediate(n);
+      return performance.now() - t0;
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
   await rawRead(); // warm-up
   await ingest();
   await storeOnly();
+  sqliteOnly();
   const raw: number[] = [];
   const ours: number[] = [];
   const store: number[] = [];
+  const ceiling: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     raw.push(await rawRead());
     ours.push(await ingest());
     store.push(await storeOnly());
+    ceiling.push(sqliteOnly());
   }
   const rate = (ms: number[]): number => records / (median(ms) / 1000);
-  const [rawRate, ourRate, storeRate] = [rate(raw), rate(ours), rate(store)];
+  const [rawRate, ourRate, storeRate, ceilingRate] = [rate(raw), rate(ours), rate(store), rate(ceiling)];
   return [
     {
       name: `stream ingest, 1 KiB records, "\\n\\n" delimiter (${records} records)`,
@@ -114,6 +142,13 @@ async function benchStream(url: string, records: number): Promise<BenchResult[]>
       unit: 'records/s',
       baseline: { name: 'store-only write of the same batches', value: Math.round(storeRate) },
       ratio: ourRate / storeRate,
+    },
+    {
+      name: 'ceiling of an SQLite store: bare better-sqlite3, the same bytes as one 64 KiB BLOB per transaction (WAL, synchronous=NORMAL)',
+      value: Math.round(ceilingRate),
+      unit: 'records/s',
+      baseline: { name: 'raw read of the same stream', value: Math.round(rawRate) },
+      ratio: ceilingRate / rawRate,
     },
   ];
 }
@@ -137,16 +172,75 @@ async function benchPoll(url: string, polls: number): Promise<BenchResult[]> {
       if (withTopic && ctx.metrics.records !== polls) throw new Error(`poll produced ${ctx.metrics.records} records`);
       return (performance.now() - t0) / polls;
     });
+  /** The durable write of one poll's record alone: `producer.send` of one record, one transaction each. */
+  const value = Buffer.from(JSON.stringify({ id: 1, quote: 'Simplicity is prerequisite for reliability.', by: 'Edsger W. Dijkstra' }));
+  const commitOnly = async (): Promise<number> => {
+    const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
+    const store = openLocalTopicStore({ dataDir: dir });
+    try {
+      await store.createTopic('commits');
+      const producer = store.producer('commits');
+      const t0 = performance.now();
+      for (let i = 0; i < polls; i++) await producer.send([{ value }]);
+      return (performance.now() - t0) / polls;
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  /** SQLite's floor for it: a bare better-sqlite3 one-row transaction (the store's pragmas). */
+  const bareCommit = (): number => {
+    const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
+    const db = new Database(join(dir, 'commits.db'), { timeout: DEFAULT_BUSY_TIMEOUT_MS });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec('CREATE TABLE records (seq INTEGER PRIMARY KEY, timestamp INTEGER NOT NULL, value BLOB NOT NULL)');
+      const insert = db.prepare('INSERT INTO records (seq, timestamp, value) VALUES (?, ?, ?)');
+      const write = db.transaction((seq: number) => insert.run(seq, Date.now(), value));
+      const t0 = performance.now();
+      for (let i = 0; i < polls; i++) write.immediate(i);
+      return (performance.now() - t0) / polls;
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
   await bare();
   await ours(true);
   await ours(false);
+  await commitOnly();
+  bareCommit();
   const b: number[] = [];
   const o: number[] = [];
   const h: number[] = [];
+  const c: number[] = [];
+  const s: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     b.push(await bare());
     o.push(await ours(true));
     h.push(await ours(false));
+    c.push(await commitOnly());
+    s.push(bareCommit());
+  }
+  /**
+   * The bare loop again, busy-waiting after each response as long as the topic write takes: what that much
+   * work between two requests costs a poll on this machine, whatever the work (no I/O, no allocation).
+   */
+  const spinMs = median(c);
+  const bareWithPause = async (): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < polls; i++) {
+      await (await fetch(`${url}/quote`)).text();
+      for (const until = performance.now() + spinMs; performance.now() < until; );
+    }
+    return (performance.now() - t0) / polls;
+  };
+  await bareWithPause();
+  const p: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    b.push(await bare());
+    p.push(await bareWithPause());
   }
   const base = median(b);
   const row = (name: string, ms: number, target?: string): BenchResult => ({
@@ -160,6 +254,14 @@ async function benchPoll(url: string, polls: number): Promise<BenchResult[]> {
   return [
     row(`periodic poll: request + record committed to the local topic (${polls} polls)`, median(o), 'ratio ≤ 1.1'),
     row('periodic poll without the topic write (HTTP side only)', median(h)),
+    {
+      name: `periodic poll: the topic write alone (producer.send of one ${value.length} B record, ${polls} commits)`,
+      value: Number((median(c) * 1000).toFixed(1)),
+      unit: 'µs/commit',
+      baseline: { name: 'bare better-sqlite3 one-row transaction, same pragmas', value: Number((median(s) * 1000).toFixed(1)) },
+      ratio: median(c) / median(s),
+    },
+    row(`bare fetch loop pausing ${(spinMs * 1000).toFixed(0)} µs (the topic write's time, busy-waiting) after each response`, median(p)),
   ];
 }
 

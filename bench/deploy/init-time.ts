@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO } from '../../scripts/service-dir';
 
 /** A Lambda bundle to load: its zip and the handler module inside it. */
@@ -19,6 +19,10 @@ export interface InitTimes {
   full: number[];
   /** The same with the externals required before the timer starts (the bundle's own code). */
   withoutExternals: number[];
+  /** The externals the module's `require()` itself loads (the others are loaded later, when needed). */
+  loadedExternals: string[];
+  /** `require()` of {@link loadedExternals} alone in a fresh process (what the runtime's AWS SDK costs a cold start). */
+  externalsOnly: number[];
 }
 
 const EXTERNAL_REQUIRE = /require\(["']((?:@aws-sdk|@smithy)\/[^"']+|debug)["']\)/g;
@@ -46,20 +50,30 @@ export function measureInitTimes(subjects: readonly InitSubject[], runs: number)
       const dir = join(root, String(index));
       execFileSync('unzip', ['-q', subject.zip, '-d', dir]);
       const file = join(dir, subject.moduleInZip);
-      return { subject, dir, file, externals: externalsOf(readFileSync(file, 'utf8')) };
+      const externals = externalsOf(readFileSync(file, 'utf8'));
+      // Which externals the require itself loads (e.g. not the secrets middlewares' SDK clients, loaded only for configs with secrets).
+      const probe = JSON.parse(execFileSync(process.execPath, [timer, file], { cwd: dir, env: { ...env, REQUIRE_TIMER_WATCH: externals.join(',') }, encoding: 'utf8' })) as { loaded: string[] };
+      // Next to the handler, so the externals resolve exactly as the bundle resolves them.
+      const externalsFile = join(dirname(file), '__externals.js');
+      writeFileSync(externalsFile, probe.loaded.map((name) => `require(${JSON.stringify(name)});`).join('\n'));
+      return { subject, dir, file, externals, loadedExternals: probe.loaded, externalsFile };
     });
     const time = (dir: string, file: string, preload: string[]): number => {
       const out = execFileSync(process.execPath, [timer, file, ...preload], { cwd: dir, env, encoding: 'utf8' });
       return (JSON.parse(out) as { ms: number }).ms;
     };
-    const times = new Map<string, InitTimes>(prepared.map((p) => [p.subject.name, { externals: p.externals, full: [], withoutExternals: [] }]));
+    const times = new Map<string, InitTimes>(
+      prepared.map((p) => [p.subject.name, { externals: p.externals, loadedExternals: p.loadedExternals, full: [], withoutExternals: [], externalsOnly: [] }]),
+    );
     for (let run = -1; run < runs; run++) {
-      for (const { subject, dir, file, externals } of prepared) {
+      for (const { subject, dir, file, externals, externalsFile } of prepared) {
         const full = time(dir, file, []);
         const own = time(dir, file, externals);
+        const sdk = time(dir, externalsFile, []);
         if (run < 0) continue;
         times.get(subject.name)!.full.push(full);
         times.get(subject.name)!.withoutExternals.push(own);
+        times.get(subject.name)!.externalsOnly.push(sdk);
       }
     }
     return times;
