@@ -1,6 +1,6 @@
 import {
+  Backoff,
   BackoffDefaults,
-  backoffPolicy,
   type ConnectorMetrics,
   ConnectorError,
   ErrorCode,
@@ -8,6 +8,7 @@ import {
   type ProducerRecord,
   RuntimeDefaults,
   type SourceRecord,
+  systemClock,
   TopicNotFoundError,
   type TopicProducer,
   TopicWriteError,
@@ -69,19 +70,34 @@ export function createRecordPipeline(
   let failure: TopicWriteError | undefined;
   let tail: Promise<void> = Promise.resolve();
 
-  const policy = backoffPolicy(settings, { retryable: (err) => !isPermanent(err) });
-  policy.onRetry((event) => {
-    metrics.errors++;
-    const err = 'error' in event ? event.error : undefined;
-    log.warn({ err, delayMs: Math.round(event.delay), attempt: event.attempt }, 'topic write failed, retrying');
-  });
+  /**
+   * Sends `batch` until it is accepted: the first attempt at once (a poll's write is on the path of every
+   * poll: no retry machinery on it), each retry after a delay of the core backoff (`Backoff`). Throws a
+   * permanent error at once; once stopping, makes no new attempt after a failure and cuts a delay short,
+   * throwing the stop reason.
+   */
+  async function sendUntilAccepted(batch: ProducerRecord[]): Promise<void> {
+    let backoff: Backoff | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await producer.send(batch);
+        return;
+      } catch (err) {
+        if (isPermanent(err) || stop.signal.aborted) throw err;
+        backoff ??= new Backoff(settings);
+        const delayMs = backoff.next();
+        metrics.errors++;
+        log.warn({ err, delayMs: Math.round(delayMs), attempt }, 'topic write failed, retrying');
+        await systemClock.sleep(delayMs, stop.signal);
+        if (stop.signal.aborted) throw stop.signal.reason;
+      }
+    }
+  }
 
   async function write(batch: ProducerRecord[], bytes: number): Promise<void> {
     if (failure) throw failure;
     try {
-      // cockatiel does not cut a backoff delay short when the signal aborts: race it, so the stop
-      // grace period is kept even in the middle of a long delay.
-      await untilAborted(policy.execute(() => producer.send(batch), stop.signal), stop.signal);
+      await sendUntilAccepted(batch);
       metrics.records += batch.length;
       metrics.bytes += bytes;
     } catch (err) {
@@ -120,17 +136,6 @@ export function createRecordPipeline(
       stopTimer.unref();
     },
   };
-}
-
-/** `work`, or a rejection with the signal's reason as soon as `signal` aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort!));
 }
 
 function errorMessage(err: unknown): string {
