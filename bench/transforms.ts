@@ -11,7 +11,7 @@ import type { SourceRecord } from '../lib/core/source';
 import { createRecordPipeline } from '../lib/runtime/pipeline';
 import { openTransformStage } from '../lib/runtime/transform-stage';
 import { type LocalTopicStore, openLocalTopicStore } from '../lib/topics/local';
-import { REPO, runServerless, serviceDir } from '../scripts/service-dir';
+import { artifactOf, REPO, runServerless, serviceDir } from '../scripts/service-dir';
 import type { BenchResult } from './result';
 
 type Wabt = { parseWat(name: string, text: string, features?: Record<string, boolean>): { toBinary(options: object): { buffer: Uint8Array }; destroy(): void } };
@@ -84,7 +84,10 @@ async function throughput(open: (topic: string) => Promise<Path>, records: reado
   return figures.sort((a, b) => a - b)[Math.floor(figures.length / 2)] as number;
 }
 
-/** Size of `.serverless/<fn>.zip` after `serverless package` of a service with `configs` (and `files` in configs/). */
+/**
+ * Size of the zip each config's function runs (`artifactOf`: functions of one kind share one) after
+ * `serverless package` of a service with `configs` (named `<function key>.yaml`, and `files` in configs/).
+ */
 async function zipSizes(configs: Record<string, string>, files: Record<string, Uint8Array>): Promise<Record<string, number>> {
   const service = serviceDir({ configs });
   try {
@@ -93,7 +96,7 @@ async function zipSizes(configs: Record<string, string>, files: Record<string, U
     if (result.code !== 0) throw new Error(`serverless package failed (${result.code}):\n${result.stdout}${result.stderr}`);
     const sizes: Record<string, number> = {};
     for (const name of Object.keys(configs)) {
-      const zip = join(service.dir, '.serverless', `${name.replace(/\.yaml$/, '')}.zip`);
+      const zip = artifactOf(service.dir, name.replace(/\.yaml$/, ''));
       if (existsSync(zip)) sizes[name] = statSync(zip).size;
     }
     return sizes;
