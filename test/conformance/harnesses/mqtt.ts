@@ -42,10 +42,16 @@ function variant(qos: 0 | 1) {
           publisher ??= await broker.publisher();
           const current = publisher;
           // A publish whose connection breaks never settles (MQTT.js keeps it for a reconnect this client will not make).
-          await Promise.race([
-            current.publishAsync('conformance/d/data', JSON.stringify(`record-${next}`), { qos }),
-            new Promise((_, reject) => current.once('close', () => reject(new Error('connection closed')))),
-          ]);
+          let onClose: (() => void) | undefined;
+          try {
+            await Promise.race([
+              current.publishAsync('conformance/d/data', JSON.stringify(`record-${next}`), { qos }),
+              new Promise((_, reject) => current.once('close', (onClose = () => reject(new Error('connection closed'))))),
+            ]);
+          } finally {
+            // One listener per publish would pile up on the client (MaxListenersExceededWarning).
+            if (onClose) current.off('close', onClose);
+          }
           next++;
         } catch {
           // the broker is down: try again with a new client
