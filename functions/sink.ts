@@ -1,8 +1,8 @@
 /**
  * The Lambda handler of every sink (`functions/sink.handler`): a Kinesis event source mapping
  * invokes it with a batch of its topic's stream records (one shard, in order); it delivers them
- * through the sink runtime's `deliverRecords` (the retries, backoff and `Retry-After` of
- * `connector run`), and reports the first record it could not deliver as the batch item failure
+ * through the config's transforms and the sink runtime's `deliverTransformed` (the transforms, retries,
+ * backoff and `Retry-After` of `connector run`), and reports the first record it could not deliver as the batch item failure
  * (`ReportBatchItemFailures`), so Lambda retries from exactly that record.
  *
  * Configured by the generator (lib/deploy, `sink` placement) through environment variables
@@ -14,11 +14,12 @@ import middy from '@middy/core';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { parseConnectorConfig } from '../lib/config';
 import { defaultRegistry } from '../lib/connectors';
-import { ConnectorEnv, ConnectorError, createMetrics, ErrorCode, parseRuntimeEnv, systemClock, type TopicRecord } from '../lib/core';
+import { ConnectorEnv, ConnectorError, createMetrics, ErrorCode, parseRuntimeEnv, systemClock, type TopicRecord, TransformError } from '../lib/core';
 import { metricsPublisherOf } from '../lib/runtime/emf';
 import { portsFor } from '../lib/runtime/ports';
 import type { RuntimeDeps } from '../lib/runtime/runner';
-import { closeSink, createSink, deliverRecords } from '../lib/runtime/sink';
+import { closeSink, createSink, deliverTransformed } from '../lib/runtime/sink';
+import { openTransformStage, type TransformStage } from '../lib/runtime/transform-stage';
 import { configText, contextSecrets, defaultLogger, secretMiddlewares } from './lambda-context';
 
 /** Side effects of the handler; every field has a real default. */
@@ -65,17 +66,30 @@ export function createSinkHandler(deps: SinkHandlerDeps = {}) {
     const clock = deps.clock ?? systemClock;
     const metrics = createMetrics();
     const sinkLog = log.child({ connector: spec.name, type: spec.type });
-    const sink = await createSink(spec);
+    // The Filter and Shape stages (state such as an aggregate's lives for one batch). A sink function
+    // has no topic backend, so a step's `on_error: dead-letter` is refused here (and by serverless
+    // package: DEPLOY_TRANSFORMS_UNSUPPORTED).
+    const stage: TransformStage | undefined = await openTransformStage({ spec, topics: undefined, log: sinkLog, metrics, clock, createTopic: false });
+    const sink = await createSink(spec).catch(async (err: unknown) => {
+      await stage?.close();
+      throw err;
+    });
     // Delivery (retries included) stops before the function's timeout could cut it off silently.
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(new Error('function timeout near')), Math.max(0, context.getRemainingTimeInMillis() - env[ConnectorEnv.MARGIN_MS]));
     let settled = 0;
     try {
       const ports = portsFor(spec.definition, { clock, log: sinkLog, ...(deps.http ? { http: deps.http } : {}) });
-      ({ settled } = await deliverRecords(sink, records, { ...ports, signal: stop.signal, metrics }, { failed: async () => 'stop' }));
+      ({ settled } = await deliverTransformed(stage, sink, records, { ...ports, signal: stop.signal, metrics }, { failed: async () => 'stop', settled: async (count) => void (settled = count) }));
+    } catch (err) {
+      // A transform failed with on_error: fail: what came before it was delivered; Lambda retries from
+      // the failing record (then the mapping's failure queue gets the batch).
+      if (!(err instanceof TransformError)) throw err;
+      sinkLog.error({ err: err.message, offset: err.offset, step: err.step, uses: err.uses }, 'transform failed on a record (on_error: fail): reporting it as the batch item failure');
     } finally {
       clearTimeout(timer);
       await closeSink(sink, sinkLog);
+      await stage?.close();
       // Metrics of the batch (CONNECTOR_METRICS=emf): one EMF line, `undelivered` = records handed back to Lambda.
       const { records: delivered, bytes, errors, dropped } = metrics;
       await metricsPublisherOf(env, spec.name, sinkLog)?.publish({ records: delivered, bytes, errors, dropped, undelivered: records.length - settled });

@@ -87,7 +87,7 @@ export const ErrorCode = {
   DEPLOY_STACK_TOO_LARGE: 'DEPLOY_STACK_TOO_LARGE',
   /** One topic's connectors alone exceed a stack's 500 resources (they share the stack of their stream). */
   DEPLOY_TOPIC_TOO_LARGE: 'DEPLOY_TOPIC_TOO_LARGE',
-  /** A sink config has transforms, which sinks cannot run yet (sources run them everywhere). */
+  /** A sink config's transform step says `on_error: dead-letter`, which a sink function cannot write (no topic). */
   DEPLOY_TRANSFORMS_UNSUPPORTED: 'DEPLOY_TRANSFORMS_UNSUPPORTED',
   /** `connector cloud`: no stack of the service and stage in the region, or a stack without connector descriptors. */
   CLOUD_NOT_DEPLOYED: 'CLOUD_NOT_DEPLOYED',
@@ -236,7 +236,7 @@ export class TransformError extends ConnectorError {
   readonly step: number;
   /** The step's `uses:`. */
   readonly uses: string;
-  /** The record's position among the records the source produced in this run (0-based). */
+  /** A source's record: its position among the records the source produced in this run (0-based); a sink's: its topic offset. */
   readonly offset: number;
   /** Records of the batch that were not written because the run stopped (the failing one included). */
   readonly unwritten: number;

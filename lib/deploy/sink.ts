@@ -43,7 +43,7 @@ export const sinkPlacement: PlacementDefinition<SinkPlacement> = {
   resourcesPerConnector: 4,
   sharedResources: 1,
   derivedSuffixes: [S.FUNCTION, S.FUNCTION_LOG_GROUP],
-  connector(input, placement, { names, stream, options }): Fragment {
+  connector(input, placement, { names, stream, options, smartModules }): Fragment {
     const { spec } = input;
     const environment = encodeRuntimeEnv({
       [ConnectorEnv.CONFIG]: input.text,
@@ -81,6 +81,8 @@ export const sinkPlacement: PlacementDefinition<SinkPlacement> = {
       role: roleId,
       logRetentionInDays: options.lambda.logRetentionInDays,
       environment,
+      // SmartModule files travel in the function's zip, at the same path as in the service (as a poller's).
+      ...(smartModules.length > 0 ? { package: { patterns: [...smartModules] } } : {}),
     };
     const mapping: CfnResource = {
       Type: 'AWS::Lambda::EventSourceMapping',

@@ -71,7 +71,18 @@ async function runSinkConnector(options: RunConnectorOptions, log: Logger, clock
   const { spec, topics, signal } = options;
   if (options.window) throw new ConnectorError(`${spec.file}: ${spec.type} is a sink; it cannot run in a poll window`, ErrorCode.CONFIG_UNSUPPORTED);
   await ensureTopic(spec, topics, log, options.createTopic ?? true);
-  const sink = await createSink(spec);
+  if (options.skipTransforms && spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms skipped (--skip-transforms): delivering untransformed records');
+  // The Filter and Shape stages, between the topic and the sink.
+  const stage = options.skipTransforms
+    ? undefined
+    : await openTransformStage({ spec, topics, log, metrics, clock, registry: options.transforms, producerRetry: options.producerRetry, createTopic: options.createTopic ?? true });
+  const onAbort = (): void => stage?.stopping();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const sink = await createSink(spec).catch(async (err: unknown) => {
+    signal.removeEventListener('abort', onAbort);
+    await stage?.close();
+    throw err;
+  });
   const ports = portsFor(spec.definition, { clock, log, ...(options.deps?.http ? { http: options.deps.http } : {}) });
   try {
     await runSinkLoop({
@@ -80,13 +91,17 @@ async function runSinkConnector(options: RunConnectorOptions, log: Logger, clock
       topics,
       ctx: { ...ports, signal, metrics },
       producerRetry: options.producerRetry,
+      ...(stage ? { stage } : {}),
       onStarted: ({ offset, consumer }) => {
         log.info({ topic: spec.topic.name, kind: 'sink', consumer: consumer.id, commits: consumer.commits, offset }, 'connector started');
         options.onStarted?.();
       },
     });
+    await stage?.flush();
   } finally {
+    signal.removeEventListener('abort', onAbort);
     await closeSink(sink, log);
+    await stage?.close();
   }
   log.info({ reason: 'stopped', records: metrics.records, bytes: metrics.bytes, errors: metrics.errors, deadLettered: metrics.deadLettered }, 'connector finished');
   return { reason: 'stopped', metrics };
@@ -148,8 +163,7 @@ export async function createSource(spec: ConnectorSpec): Promise<Source> {
  * instead (see {@link runSinkConnector}). Every log line goes through `spec.redact` (secret
  * values become `***`).
  *
- * @throws ConnectorError CONFIG_UNSUPPORTED for a sink with transforms (not executed on sinks yet), or
- *   when `window` is given for a continuous source or a sink.
+ * @throws ConnectorError CONFIG_UNSUPPORTED when `window` is given for a continuous source or a sink.
  * @throws ConnectorError TRANSFORM_INVALID_MODULE / TRANSFORM_INIT_FAILED when a SmartModule cannot start.
  * @throws TransformError when a transform failed on a record and its step says `on_error: fail`.
  * @throws TopicNotFoundError when the topic is missing and may not be created.
@@ -172,12 +186,7 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   for (const warning of spec.warnings) {
     log.warn({ code: warning.code, file: warning.file, line: warning.line, column: warning.column, path: warning.path }, warning.message);
   }
-  if (spec.definition.direction === 'sink') {
-    if (spec.transforms.length > 0 && !options.skipTransforms) {
-      throw new ConnectorError(`${spec.file}: transforms of a sink are not executed yet (${spec.transforms.map((t) => t.uses).join(', ')}); remove \`transforms\` or run with --skip-transforms to deliver the records untransformed`, ErrorCode.CONFIG_UNSUPPORTED);
-    }
-    return runSinkConnector(options, log, clock, metrics);
-  }
+  if (spec.definition.direction === 'sink') return runSinkConnector(options, log, clock, metrics);
   const source = await createSource(spec);
   if (options.window && source.kind !== 'periodic') {
     throw new ConnectorError(`${spec.file}: ${spec.type} with these settings is a continuous source; it cannot run in a poll window (deploy it as a container task)`, ErrorCode.CONFIG_UNSUPPORTED);

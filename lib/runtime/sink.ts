@@ -16,9 +16,11 @@ import {
   type TopicBackend,
   type TopicConsumer,
   type TopicRecord,
+  TransformError,
   UsageError,
 } from '../core';
 import { createRecordPipeline, type ProducerRetryOptions, type RecordPipeline } from './pipeline';
+import type { TransformStage } from './transform-stage';
 
 /** Records fetched from the topic and handed to one `Sink.write` (the most a crash can deliver twice). */
 export const SINK_BATCH_RECORDS = 100;
@@ -137,6 +139,73 @@ export async function deliverRecords(sink: Sink, records: readonly TopicRecord[]
   return { settled: index };
 }
 
+const encoder = new TextEncoder();
+/** A transform's output as a Buffer (topic records carry Buffers), without copying. */
+const toBuffer = (value: string | Uint8Array): Buffer => {
+  const bytes = typeof value === 'string' ? encoder.encode(value) : value;
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+};
+
+/**
+ * Delivers one batch of topic records through the config's transforms (the Filter and Shape
+ * stages, applied between the topic and the sink as a Fluvio consumer applies SmartModules before
+ * the sink sees a record), then through {@link deliverRecords}. Without a stage it is
+ * `deliverRecords` itself.
+ *
+ * Counts in `hooks.settled` and the result are of the **topic** records of `batch`: a record is
+ * settled when every record it became was delivered (or put aside by `hooks.failed`), and at once
+ * when a transform removed it (filter) or its step's `on_error` skipped it or wrote it to the
+ * dead-letter topic. A record's outputs all carry its offset and timestamp. When a topic record
+ * became several (array-map) and only some were delivered, the topic record is not settled: the
+ * next run delivers its outputs again (at-least-once, as for a batch in flight).
+ *
+ * @throws TransformError when a step with `on_error: fail` failed on a record: the records before it
+ *   were delivered and settled first (`hooks.settled` moved to the failing record's offset), so a
+ *   restart meets the same record again.
+ */
+export async function deliverTransformed(stage: TransformStage | undefined, sink: Sink, batch: readonly TopicRecord[], ctx: SinkContext, hooks: DeliveryHooks): Promise<Delivery> {
+  if (!stage) return deliverRecords(sink, batch, ctx, hooks);
+  let delivery: Delivery | undefined;
+  let settled = 0;
+  const settle = async (count: number): Promise<void> => {
+    if (count <= settled) return;
+    settled = count;
+    await hooks.settled?.(count);
+  };
+  try {
+    await stage.emit(
+      batch,
+      async (out, origins) => {
+        const records: TopicRecord[] = out.map((record, index) => {
+          const origin = batch[origins[index] as number] as TopicRecord;
+          return { offset: origin.offset, timestamp: origin.timestamp, key: record.key == null ? null : toBuffer(record.key), value: toBuffer(record.value) };
+        });
+        // Topic records before the first output not yet delivered are settled (filtered ones included).
+        const inputsBefore = (count: number): number => (count < records.length ? (origins[count] as number) : -1);
+        const result = await deliverRecords(sink, records, ctx, {
+          settled: async (count) => {
+            const inputs = inputsBefore(count);
+            if (inputs >= 0) await settle(inputs);
+          },
+          failed: (record, index, error) => hooks.failed(record, origins[index] as number, error),
+        });
+        delivery = result.stopped ? { settled: Math.max(settled, inputsBefore(result.settled)), stopped: result.stopped } : undefined;
+      },
+      batch.map((record) => record.offset),
+    );
+  } catch (err) {
+    // Delivery stopped first (aborted, or a record handed back): that is the batch's end; the next
+    // run meets the failing record again.
+    if (delivery) return delivery;
+    // on_error: fail: what came before the failing record was delivered; settle up to it, then stop.
+    if (err instanceof TransformError) await settle(batch.length - err.unwritten);
+    throw err;
+  }
+  if (delivery) return delivery;
+  await settle(batch.length);
+  return { settled: batch.length };
+}
+
 /** A short description of a failure for logs. */
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -182,6 +251,8 @@ export interface SinkLoopOptions {
   ctx: SinkContext;
   /** Retry settings of the dead-letter topic's writes. */
   producerRetry?: ProducerRetryOptions;
+  /** The config's transforms, applied to each batch before the sink (see {@link deliverTransformed}); none when undefined. */
+  stage?: TransformStage;
   /** Called once the consumer's start position is known (the sink has started). */
   onStarted?: (start: { offset: number; consumer: SinkConsumerPlan }) => void;
 }
@@ -195,12 +266,15 @@ export interface SinkLoopOptions {
  * most the batch that was in flight (logged with its size). A record that still fails is written,
  * key and value unchanged, to the dead-letter topic `<topic>-dlq` (created when first needed),
  * logged with its offset and counted in `metrics.deadLettered`: never dropped. At the end of the
- * topic it looks for new records every {@link SINK_POLL_MS} ms.
+ * topic it looks for new records every {@link SINK_POLL_MS} ms. With `stage`, every batch goes through
+ * the config's transforms first ({@link deliverTransformed}).
  *
  * @throws UsageError when the backend has no consumers with offsets (Kinesis: deployed sinks run
  *   as Lambda functions fed by the stream instead).
  * @throws TopicWriteError when a record could not be written to the dead-letter topic (its offset
  *   is not committed: the next run delivers it again).
+ * @throws TransformError when a transform step with `on_error: fail` failed on a record (committed up
+ *   to that record: a restart meets it again).
  */
 export async function runSinkLoop(options: SinkLoopOptions): Promise<void> {
   const { spec, sink, topics, ctx } = options;
@@ -246,7 +320,7 @@ export async function runSinkLoop(options: SinkLoopOptions): Promise<void> {
       metrics.polls++;
       const end = (batch[batch.length - 1] as TopicRecord).offset + 1;
       if (plan.commits) await consumer.commit!(plan.id, position, end);
-      await deliverRecords(sink, batch, ctx, {
+      await deliverTransformed(options.stage, sink, batch, ctx, {
         settled: async (count) => {
           position = count < batch.length ? (batch[count] as TopicRecord).offset : end;
           if (plan.commits) await consumer.commit!(plan.id, position, position < end ? end : null);

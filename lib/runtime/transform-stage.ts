@@ -2,7 +2,9 @@ import { dirname } from 'node:path';
 import { type ConnectorSpec, deadLetterTopicOf } from '../config';
 import {
   type Clock,
+  ConnectorError,
   type ConnectorMetrics,
+  ErrorCode,
   createMetrics,
   type Logger,
   type ProducerRecord,
@@ -20,9 +22,14 @@ export interface TransformStage {
    * Runs `records` through the chain and hands what comes out to `produce` (the topic pipeline).
    * Records a step fails on follow the step's `on_error`: `skip` drops them (counted, logged),
    * `dead-letter` writes them to `<topic>-dlq`, `fail` produces the records before the failing
-   * one and then rejects with a {@link TransformError}. Calls are serialised.
+   * one and then rejects with a {@link TransformError} (its `unwritten` counts the records of
+   * `records`, from the failing one on, that were not passed on). Calls are serialised.
+   * @param produce - receives the records that came out, in order, and for each the index in
+   *   `records` of the record it came from (a filtered record has none, an array-map one has several).
+   * @param offsets - the records' topic offsets, for logs and errors (a sink's stage); default: their
+   *   position among the records this stage was given in the run (a source's records have no offset yet).
    */
-  emit(records: readonly SourceRecord[], produce: (records: readonly SourceRecord[]) => Promise<void>): Promise<void>;
+  emit(records: readonly SourceRecord[], produce: (records: readonly SourceRecord[], origins: readonly number[]) => Promise<void>, offsets?: readonly number[]): Promise<void>;
   /** Resolves when every dead-letter record was written. */
   flush(): Promise<void>;
   /** The connector is stopping (see `RecordPipeline.stopping`). */
@@ -34,7 +41,8 @@ export interface TransformStage {
 /** Options of {@link openTransformStage}. */
 export interface TransformStageOptions {
   spec: ConnectorSpec;
-  topics: TopicBackend;
+  /** Where dead letters go; none for a sink function (a step with `on_error: dead-letter` is then refused). */
+  topics: TopicBackend | undefined;
   log: Logger;
   metrics: ConnectorMetrics;
   clock: Clock;
@@ -93,6 +101,7 @@ export function deadLetterRecord(record: { key: Uint8Array | null; value: Uint8A
  *
  * @throws ConnectorError CONFIG_UNKNOWN_TRANSFORM, TRANSFORM_INVALID_MODULE, TRANSFORM_INIT_FAILED from the chain.
  * @throws TopicNotFoundError when the dead-letter topic is missing and may not be created.
+ * @throws ConnectorError CONFIG_UNSUPPORTED when a step says `on_error: dead-letter` and `topics` is undefined.
  */
 export async function openTransformStage(options: TransformStageOptions): Promise<TransformStage | undefined> {
   const { spec, topics, log, metrics, clock } = options;
@@ -106,6 +115,7 @@ export async function openTransformStage(options: TransformStageOptions): Promis
   try {
     if (chain.steps.some((step) => step.onError === 'dead-letter')) {
       const dlq = deadLetterTopicOf(spec.topic.name);
+      if (!topics) throw new ConnectorError(`${spec.file}: on_error: dead-letter needs a topic backend to write ${dlq} to, and this runtime has none (a sink function); use fail or skip`, ErrorCode.CONFIG_UNSUPPORTED);
       if (!(await topics.topicExists(dlq))) {
         if (!options.createTopic) throw new TopicNotFoundError(dlq, `the dead-letter topic of ${spec.file} is created by the deployment (serverless deploy)`);
         if (await topics.createTopic(dlq)) log.info({ topic: dlq }, 'dead-letter topic created');
@@ -123,19 +133,22 @@ export async function openTransformStage(options: TransformStageOptions): Promis
   let emitted = 0;
   let tail: Promise<void> = Promise.resolve();
 
-  async function run(records: readonly SourceRecord[], produce: (records: readonly SourceRecord[]) => Promise<void>): Promise<void> {
+  async function run(records: readonly SourceRecord[], produce: (records: readonly SourceRecord[], origins: readonly number[]) => Promise<void>, offsets?: readonly number[]): Promise<void> {
     const raw = records.map((record) => ({ key: record.key == null ? null : toBytes(record.key), value: toBytes(record.value) }));
     const first = emitted;
     emitted += raw.length;
+    const offsetOf = (index: number): number => offsets?.[index] ?? first + index;
     const result = await chain.process(raw);
     const fatal = result.failures.find((failure) => failure.step.onError === 'fail');
     const cutoff = fatal ? fatal.origin : raw.length;
     const produced = new Set<number>();
     const out: SourceRecord[] = [];
+    const origins: number[] = [];
     for (const record of result.records) {
       if (record.origin >= cutoff) break;
       produced.add(record.origin);
       out.push({ key: record.key, value: record.value });
+      origins.push(record.origin);
     }
     const failedBefore = result.failures.filter((failure) => failure.origin < cutoff);
     const filtered = cutoff - produced.size - failedBefore.length;
@@ -146,7 +159,7 @@ export async function openTransformStage(options: TransformStageOptions): Promis
     const letters: ProducerRecord[] = [];
     for (const failure of failedBefore) {
       metrics.transformErrors++;
-      const offset = first + failure.origin;
+      const offset = offsetOf(failure.origin);
       const where = { step: failure.step.index, uses: failure.step.uses, offset, poll: metrics.polls, cause: failure.cause, err: failure.message };
       if (failure.step.onError === 'skip') {
         metrics.transformSkipped++;
@@ -160,17 +173,17 @@ export async function openTransformStage(options: TransformStageOptions): Promis
       await deadLetters.pipeline.emit(letters);
       metrics.deadLettered += letters.length;
     }
-    await produce(out);
+    await produce(out, origins);
     if (fatal) {
       metrics.transformErrors++;
-      const offset = first + fatal.origin;
+      const offset = offsetOf(fatal.origin);
       const unwritten = raw.length - cutoff;
       log.error(
         { step: fatal.step.index, uses: fatal.step.uses, offset, poll: metrics.polls, cause: fatal.cause, err: fatal.message, unwritten },
         'transform failed on a record (on_error: fail): stopping; the record and those after it in its batch are not written',
       );
       throw new TransformError(
-        `${spec.file}: transforms[${fatal.step.index}] (${fatal.step.uses}) failed on record ${offset} of this run (poll ${metrics.polls}): ${fatal.message}. ` +
+        `${spec.file}: transforms[${fatal.step.index}] (${fatal.step.uses}) failed on record ${offset}${offsets ? ' of the topic' : ' of this run'} (poll ${metrics.polls}): ${fatal.message}. ` +
           `${unwritten} record(s) of the batch not written (on_error: fail; use skip or dead-letter to go on)`,
         { step: fatal.step.index, uses: fatal.step.uses, offset, unwritten },
       );
@@ -178,8 +191,8 @@ export async function openTransformStage(options: TransformStageOptions): Promis
   }
 
   return {
-    emit(records, produce) {
-      const done = tail.then(() => run(records, produce));
+    emit(records, produce, offsets) {
+      const done = tail.then(() => run(records, produce, offsets));
       tail = done.catch(() => undefined);
       return done;
     },

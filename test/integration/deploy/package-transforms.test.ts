@@ -51,6 +51,17 @@ transforms:
     with:
       regex: quote
 `,
+  'hooked.yaml': `apiVersion: 0.2.0
+meta:
+  version: 0.3.0
+  name: hooked
+  type: http-sink
+  topic: plain
+http:
+  endpoint: https://example.com/hook
+transforms:
+  - uses: ./shout.wasm
+`,
 };
 
 describe('serverless package (osls, offline) with transforms', () => {
@@ -91,7 +102,16 @@ describe('serverless package (osls, offline) with transforms', () => {
 
     // Assess: alsoPlain sorts first, so its zip is the shared one
     expect(zips).toEqual({ shaped: join(service.dir, '.serverless/shaped.zip'), plain: join(service.dir, '.serverless/alsoPlain.zip'), alsoPlain: join(service.dir, '.serverless/alsoPlain.zip') });
-    expect(readdirSync(join(service.dir, '.serverless')).filter((name) => name.endsWith('.zip')).sort()).toEqual(['alsoPlain.zip', 'shaped.zip']);
+    expect(readdirSync(join(service.dir, '.serverless')).filter((name) => name.endsWith('.zip')).sort()).toEqual(['alsoPlain.zip', 'hooked.zip', 'shaped.zip']);
+  });
+
+  it('should put the .wasm of a sink\'s transforms into the sink function\'s zip', async () => {
+    // Act
+    const entries = await zipEntries(artifactOf(service.dir, 'hooked'));
+
+    // Assess
+    expect([...entries].sort()).toEqual(['configs/shout.wasm', 'functions/sink.js']);
+    expect(template.Resources.HookedLambdaFunction?.Properties?.Handler).toBe('functions/sink.handler');
   });
 
   it('should create the dead-letter stream of the config and let only its function put to it', () => {

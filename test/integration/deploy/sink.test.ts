@@ -178,4 +178,51 @@ describe('Lambda sink (functions/sink) with Kinesis events of real stream record
     // Assess
     await expect(run).rejects.toMatchObject({ code: ErrorCode.USAGE, message: expect.stringContaining('runs sinks only') });
   });
+  describe('with transforms (the Filter and Shape stages run in the sink function)', () => {
+    const jolt = (onError: string): string => `transforms:\n  - uses: infinyon/jolt@0.4.1\n    on_error: ${onError}\n    with:\n      spec:\n        - operation: shift\n          spec: {n: number}\n`;
+    /** The stored records with JSON values, the 3rd one not JSON (same partition keys and sequence numbers). */
+    const jsonRecords = (): StreamRecord[] => stored.slice(0, 4).map((record, index) => ({ ...record, data: Buffer.from(index === 2 ? 'not json' : `{"n":${index + 1}}`) }));
+
+    it('should deliver only what the transforms let through, transformed, and report no failure', async () => {
+      // Act
+      const result = await handle((_req, res) => res.end('ok'), stored.slice(0, 5), { extra: 'transforms:\n  - uses: infinyon/regex-filter@0.2.0\n    with: {regex: "^t"}\n' });
+
+      // Assess
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(server!.requests.map((r) => r.body)).toEqual(['two', 'three']);
+    });
+
+    it('should report the record a step with on_error: fail fails on as the batch item failure, after delivering those before it', async () => {
+      // Prepare
+      const log = new CapturingLogger();
+      const records = jsonRecords();
+
+      // Act
+      const result = await handle((_req, res) => res.end('ok'), records, { extra: jolt('fail'), log });
+
+      // Assess
+      expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: records[2]!.sequenceNumber }] });
+      expect(server!.requests.map((r) => r.body)).toEqual(['{"number":1}', '{"number":2}']);
+      expect(log.find('transform failed on a record (on_error: fail)').length).toBeGreaterThan(0);
+    });
+
+    it('should skip a record a step with on_error: skip fails on, and deliver the rest', async () => {
+      // Act
+      const result = await handle((_req, res) => res.end('ok'), jsonRecords(), { extra: jolt('skip') });
+
+      // Assess
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(server!.requests.map((r) => r.body)).toEqual(['{"number":1}', '{"number":2}', '{"number":4}']);
+    });
+
+    it('should refuse on_error: dead-letter (no topic to write to) before sending anything', async () => {
+      // Act
+      const err = await handle((_req, res) => res.end('ok'), jsonRecords(), { extra: jolt('dead-letter') }).catch((e: unknown) => e);
+
+      // Assess
+      expect(err).toMatchObject({ code: ErrorCode.CONFIG_UNSUPPORTED });
+      expect((err as Error).message).toContain('on_error: dead-letter needs a topic backend');
+      expect(server!.requests).toHaveLength(0);
+    });
+  });
 });

@@ -109,9 +109,20 @@ describe('Function: generateService (sink → function fed by a Kinesis event so
     expect(resourceOf(resources.Resources, 'WEventSourceMapping').Properties.StartingPosition).toBe('TRIM_HORIZON');
   });
 
-  it('should refuse a sink with transforms, which sinks do not run yet, with DEPLOY_TRANSFORMS_UNSUPPORTED', () => {
+  it('should deploy a sink with transforms as a sink function (the function runs them)', () => {
     // Prepare
-    const text = `${sinkYaml('w')}transforms:\n  - uses: infinyon/jolt@0.4.1\n    with:\n      spec:\n        - operation: default\n          spec: {source: http}\n`;
+    const text = `${sinkYaml('w')}transforms:\n  - uses: infinyon/jolt@0.4.1\n    on_error: skip\n    with:\n      spec:\n        - operation: default\n          spec: {source: http}\n`;
+
+    // Act
+    const { functions } = generateSink(text);
+
+    // Assess
+    expect(functions.w).toMatchObject({ handler: SINK_HANDLER, environment: { [ConnectorEnv.CONFIG]: text } });
+  });
+
+  it('should refuse a sink whose transform step says on_error: dead-letter (a sink function has no topic to write to), naming the step', () => {
+    // Prepare
+    const text = `${sinkYaml('w')}transforms:\n  - uses: infinyon/regex-filter@0.2.0\n    with: {regex: a}\n  - uses: infinyon/jolt@0.4.1\n    on_error: dead-letter\n    with:\n      spec:\n        - operation: default\n          spec: {source: http}\n`;
     const input = inputOf(text, 'configs/w.yaml');
 
     // Act
@@ -119,7 +130,8 @@ describe('Function: generateService (sink → function fed by a Kinesis event so
 
     // Assess
     expect(error).toMatchObject({ code: ErrorCode.DEPLOY_TRANSFORMS_UNSUPPORTED });
-    expect(error.message).toContain('configs/w.yaml: transforms of a sink are not executed yet (infinyon/jolt@0.4.1)');
+    expect(error.message).toContain('configs/w.yaml: transforms[1] (infinyon/jolt@0.4.1) of a sink says on_error: dead-letter');
+    expect(error.message).toContain('use on_error: fail');
   });
 
   it('should refuse an absolute start offset, which a mapping cannot take', () => {

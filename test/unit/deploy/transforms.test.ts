@@ -45,6 +45,17 @@ describe('Function: generateService (transforms)', () => {
     expect(fragments.connectors.find((plan) => plan.name === 'wasm')?.smartModules).toEqual(['configs/shout.wasm']);
   });
 
+  it('should put the SmartModule files of a sink\'s transforms into its function\'s package', () => {
+    // Prepare
+    const text = `apiVersion: 0.2.0\nmeta:\n  version: 0.3.0\n  name: hook\n  type: http-sink\n  topic: events\nhttp:\n  endpoint: https://example.com/hook\n${steps('  - uses: ./shout.wasm\n').tail}`;
+
+    // Act
+    const fragments = generateService([input(text, 'configs/hook.yaml')], optionsOf());
+
+    // Assess
+    expect(fragments.functions.hook).toMatchObject({ handler: 'functions/sink.handler', package: { patterns: ['configs/shout.wasm'] } });
+  });
+
   it('should create the <topic>-dlq stream of a dead-letter config in its topic\'s stack and let the function put to it', () => {
     // Prepare
     const inputs = [input(periodicYaml('d', '10s', steps('  - uses: infinyon/regex-filter@0.2.0\n    with: {regex: a}\n    on_error: dead-letter\n')), 'configs/d.yaml')];

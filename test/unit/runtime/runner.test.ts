@@ -105,13 +105,4 @@ describe('runtime/runner', () => {
     await expect(runConnector({ spec, topics: slow, signal: new AbortController().signal, deps: { log: silentLogger } })).rejects.toThrow('source exploded');
     expect(await values('greetings')).toEqual(['in flight']);
   });
-
-  it('should refuse a sink with transforms (not executed on sinks yet) before consuming anything', async () => {
-    const text = 'apiVersion: 0.2.0\nmeta:\n  name: w\n  type: http-sink\n  version: 0.3.0\n  topic: greetings\nhttp:\n  endpoint: http://127.0.0.1:9/hook\ntransforms:\n  - uses: infinyon/regex-filter@0.2.0\n    with:\n      regex: "x"\n';
-    const spec = parseConnectorConfig(text, { file: 'mem.yaml', registry: defaultRegistry });
-    const err = await runConnector({ spec, topics: store, signal: new AbortController().signal, deps: { log: silentLogger } }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: ErrorCode.CONFIG_UNSUPPORTED });
-    expect((err as Error).message).toContain('transforms of a sink are not executed yet (infinyon/regex-filter@0.2.0)');
-    expect(await store.listConsumerOffsets?.()).toEqual([]);
-  });
 });
