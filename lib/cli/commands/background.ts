@@ -29,7 +29,7 @@ export function registerBackground(program: Command): void {
     .description('start a connector in the background; its output goes to a log file')
     .requiredOption('-c, --config <file>', 'connector config (YAML)')
     .option('-s, --secrets <file>', 'secrets file with KEY=VALUE lines')
-    .option('--skip-transforms', 'escape hatch: produce the records without running the config\'s transforms')
+    .option('--skip-transforms', 'escape hatch: produce (a sink: deliver) the records without running the config\'s transforms')
     .action(async (_o, cmd: Command) => {
       const opts = cmd.optsWithGlobals<StartOptions>();
       const spec = loadSpec(opts.config, opts.secrets); // bad config: exit 2 before anything is spawned

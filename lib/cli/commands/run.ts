@@ -64,7 +64,7 @@ export function registerRun(program: Command): void {
         .env(ConnectorEnv.TOPICS),
     )
     .addOption(new Option('--stream-prefix <prefix>', 'with --topics kinesis: stream name = prefix + topic').default('').env(ConnectorEnv.STREAM_PREFIX))
-    .option('--skip-transforms', 'escape hatch: produce the records without running the config\'s transforms')
+    .option('--skip-transforms', 'escape hatch: produce (a sink: deliver) the records without running the config\'s transforms')
     .addOption(new Option('--no-create-topic', 'fail when the topic is missing instead of creating it (deployed tasks: the stack creates streams)').env(ConnectorEnv.NO_CREATE_TOPIC))
     .addOption(
       new Option('--metrics <output>', `emf: print the connector's metrics as CloudWatch Embedded Metric Format lines on stdout every ${ConnectorEnv.METRICS_PERIOD_MS} ms (default 60000) and at exit (deployed tasks)`)
