@@ -51,7 +51,7 @@ export async function packageGroups(groups: number, stacks: readonly number[], r
   const runs = await runServerlessInProcess(
     stacks.map(argsOf),
     (run, index) => {
-      process.stderr.write(`== stack ${stacks[index]} of ${groups} packaged in ${(run.wallMs / 1000).toFixed(1)} s (serverless ${run.args.join(' ')})\n`);
+      process.stderr.write(`== stack ${stacks[index]} of ${groups} packaged in ${(run.wallMs / 1000).toFixed(2)} s (serverless ${run.args.join(' ')})\n`);
       if (out !== undefined) {
         const target = join(resolve(out), String(stacks[index]));
         rmSync(target, { recursive: true, force: true });
