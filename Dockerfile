@@ -9,6 +9,8 @@ WORKDIR /app
 # better-sqlite3 (the local topic store) compiles when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+# `npm ci` applies them (postinstall: patch-package; see patches/README.md).
+COPY patches patches
 COPY bin bin
 COPY lib lib
 COPY functions functions

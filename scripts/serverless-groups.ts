@@ -3,12 +3,17 @@
  * package, remove, info) once per stack when `custom.connectors.groups` spreads the connectors
  * over several CloudFormation stacks (each run gets `--param group=N`). With one group it is the
  * plain command. Stacks are independent: a failure stops the remaining runs and exits non-zero.
+ *
+ * `package` runs every stack in this one process ({@link runServerlessInProcess}: osls, its plugins and the
+ * configs are loaded once, not once per stack); the other commands run `serverless` once per stack in a
+ * process of its own.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command } from 'commander';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
 import { parse } from 'yaml';
+import { runServerlessInProcess } from './serverless-in-process';
 
 /** `custom.connectors.groups` of serverless.yml (a number; variables are not resolved here). */
 export function groupsOf(serverlessYml: string): number {
@@ -19,17 +24,67 @@ export function groupsOf(serverlessYml: string): number {
   return value;
 }
 
+/** `0,2,5` → [0, 2, 5] (commander parser of `--stacks`). */
+function stackList(value: string): number[] {
+  const list = value.split(',').map((item) => Number(item.trim()));
+  if (list.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError(`expected stack numbers separated by commas, e.g. 0,2,5; got "${value}"`);
+  return list;
+}
+
+/** Options of `sls:groups` itself (the rest goes to serverless). */
+export interface GroupsOptions {
+  /** Number of stacks; default `custom.connectors.groups` of serverless.yml. */
+  groups?: number;
+  /** Only these stacks (0-based), in this order; default all. */
+  stacks?: number[];
+  /** `package` only: after each stack, its `.serverless/` is moved to `<out>/<group>` (else the next stack replaces it). */
+  out?: string;
+}
+
+/**
+ * `serverless package` of every stack in this process, in `process.cwd()`.
+ * @returns the exit code (0, or the failing stack's).
+ */
+export async function packageGroups(groups: number, stacks: readonly number[], rest: readonly string[], out?: string): Promise<number> {
+  const argsOf = (group: number): string[] => (groups > 1 ? ['package', ...rest, '--param', `group=${group}`] : ['package', ...rest]);
+  if (out !== undefined) mkdirSync(resolve(out), { recursive: true });
+  const runs = await runServerlessInProcess(
+    stacks.map(argsOf),
+    (run, index) => {
+      process.stderr.write(`== stack ${stacks[index]} of ${groups} packaged in ${(run.wallMs / 1000).toFixed(2)} s (serverless ${run.args.join(' ')})\n`);
+      if (out !== undefined) {
+        const target = join(resolve(out), String(stacks[index]));
+        rmSync(target, { recursive: true, force: true });
+        renameSync('.serverless', target);
+      }
+    },
+  );
+  const failed = runs.find((run) => run.code !== 0);
+  if (failed) {
+    process.stderr.write(`stack ${stacks[runs.length - 1]} of ${groups} failed (exit ${failed.code}); later stacks were not packaged\n`);
+    return failed.code;
+  }
+  return 0;
+}
+
 function main(argv: string[]): void {
   const program = new Command('sls:groups')
     .description('run a serverless command for every stack (custom.connectors.groups), with --param group=N')
     .argument('<command>', 'serverless command: deploy, package, remove, info, …')
     .argument('[options...]', 'passed to serverless (e.g. --stage prod --param image=…)')
     .option('--groups <n>', 'number of stacks (default: custom.connectors.groups of serverless.yml)')
+    .option('--stacks <list>', 'only these stacks, e.g. 0,2,5 (default: all)', stackList)
+    .option('--out <dir>', 'package: keep each stack\'s .serverless/ as <dir>/<N> (default: each stack replaces the previous one\'s)')
     .allowUnknownOption(true)
-    .action((command: string, rest: string[], opts: { groups?: string }) => {
+    .action(async (command: string, rest: string[], opts: { groups?: string; stacks?: number[]; out?: string }) => {
       const groups = opts.groups ? Number(opts.groups) : groupsOf(readFileSync(join(process.cwd(), 'serverless.yml'), 'utf8'));
+      const stacks = opts.stacks ?? Array.from({ length: groups }, (_, group) => group);
+      if (command === 'package') {
+        const code = await packageGroups(groups, stacks, rest, opts.out);
+        process.exit(code);
+      }
       const serverless = require.resolve('osls/bin/serverless.js');
-      for (let group = 0; group < groups; group++) {
+      for (const group of stacks) {
         const args = groups > 1 ? [command, ...rest, '--param', `group=${group}`] : [command, ...rest];
         process.stderr.write(`\n== serverless ${args.join(' ')}\n`);
         const result = spawnSync(process.execPath, [serverless, ...args], { stdio: 'inherit' });
@@ -39,7 +94,7 @@ function main(argv: string[]): void {
         }
       }
     });
-  program.parse(argv);
+  void program.parseAsync(argv);
 }
 
 if (require.main === module) main(process.argv);

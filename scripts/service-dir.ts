@@ -3,8 +3,9 @@
  * Shared by the package tests (test/support/serverless.ts re-exports these names) and the deploy
  * benchmarks (bench/deploy), which are compiled without test/.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -73,9 +74,24 @@ export interface ServerlessResult {
  * @returns the exit code and output; never rejects on a failing command (only when it cannot start).
  */
 export function runServerless(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<ServerlessResult> {
+  return runOffline(SERVERLESS, dir, args, env, timeoutMs);
+}
+
+/** `npm run sls:groups` (scripts/serverless-groups.ts, compiled in dist/). */
+export const SERVERLESS_GROUPS = join(REPO, 'dist/scripts/serverless-groups.js');
+
+/**
+ * Runs `npm run sls:groups -- <args>` ({@link SERVERLESS_GROUPS}) in `dir`, offline, as {@link runServerless} runs
+ * osls (same environment): `package` packages every stack in that one process.
+ */
+export function runServerlessGroups(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): Promise<ServerlessResult> {
+  return runOffline(SERVERLESS_GROUPS, dir, args, env, timeoutMs);
+}
+
+function runOffline(script: string, dir: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ServerlessResult> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [SERVERLESS, ...args], { cwd: dir, env: { ...clean, HOME: dir, SLS_TELEMETRY_DISABLED: '1', SLS_SCHEMA_CACHE_BASE_DIR: SCHEMA_CACHE_DIR, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { cwd: dir, env: { ...clean, HOME: dir, SLS_TELEMETRY_DISABLED: '1', SLS_SCHEMA_CACHE_BASE_DIR: SCHEMA_CACHE_DIR, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -121,4 +137,25 @@ export function artifactOf(dir: string, functionKey: string): string {
 /** Resources of `template` of one type, by logical ID. */
 export function resourcesOfType(template: Template, type: string): Record<string, Template['Resources'][string]> {
   return Object.fromEntries(Object.entries(template.Resources).filter(([, resource]) => resource.Type === type));
+}
+
+/**
+ * The files of a packaged `.serverless/` directory in a form two packagings of the same stack can be compared
+ * in: file name → text with the deployment directory's timestamp (`<ms>-<ISO time>`, the time of packaging)
+ * replaced by `<time>`; a zip → the SHA-256 of its entry names and uncompressed contents (the system `unzip`;
+ * the zip's own timestamps left out).
+ */
+export function packagedFiles(serverlessDir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(serverlessDir).sort()) {
+    const path = join(serverlessDir, name);
+    if (name.endsWith('.zip')) {
+      const listing = execFileSync('unzip', ['-Z1', path], { encoding: 'utf8' });
+      const content = execFileSync('unzip', ['-p', path], { maxBuffer: 256 * 1024 * 1024 });
+      files[name] = `zip sha256:${createHash('sha256').update(listing).update(content).digest('hex')}`;
+    } else {
+      files[name] = readFileSync(path, 'utf8').replace(/\d{13}-\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>');
+    }
+  }
+  return files;
 }

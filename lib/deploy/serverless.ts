@@ -71,21 +71,26 @@ export function assertDeployable(fragments: ServiceFragments): void {
  * ({@link shareArtifacts}, serverless-esbuild's `outputWorkFolder` read from `custom.esbuild`). Used by
  * `serverless/connectors.js`.
  * @param warn - where warnings go, one line each; default stderr.
+ * @param load - reads and validates the configs ({@link loadConnectorInputs}, the default); `serverless/connectors.js`
+ *   passes one that keeps them for the process, read once for every stack that `npm run sls:groups` packages.
  */
 export async function generateFromServerless(
   resolver: VariableResolver,
   serviceDir: string,
   command: string | undefined,
   warn: (line: string) => void = (line) => void process.stderr.write(`${line}\n`),
+  load: typeof loadConnectorInputs = loadConnectorInputs,
 ): Promise<ServiceFragments> {
   const options = await deploymentOptionsOf(resolver);
-  const inputs = loadConnectorInputs(serviceDir, options.configs, defaultRegistry);
+  const inputs = load(serviceDir, options.configs, defaultRegistry);
   for (const warning of deploymentWarnings(inputs)) warn(warning.message);
   const fragments = generateService(inputs, options);
   if (command === 'deploy') assertDeployable(fragments);
   const workFolder = await resolver.resolveConfigurationProperty(['custom', 'esbuild', 'outputWorkFolder']);
   return { ...fragments, functions: shareArtifacts(fragments.functions, typeof workFolder === 'string' && workFolder !== '' ? workFolder : ESBUILD_WORK_FOLDER) };
 }
+
+export { loadConnectorInputs };
 
 /** Whether `error` is one of ours (its message is the whole story: no stack trace needed). */
 export function isUserError(error: unknown): error is ConnectorError {

@@ -4,11 +4,14 @@
  */
 export {
   artifactOf,
+  packagedFiles,
   packagedTemplate,
   REPO,
   resourcesOfType,
   runServerless,
+  runServerlessGroups,
   SERVERLESS,
+  SERVERLESS_GROUPS,
   serviceDir,
   type ServerlessResult,
   type ServiceDir,
