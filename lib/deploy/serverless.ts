@@ -68,7 +68,8 @@ export function assertDeployable(fragments: ServiceFragments): void {
  * The serverless.yml adapter: reads `custom.connectors.configs`, validates every config, prints
  * their located warnings (`configs/x.yaml:12:3: warning: … [CODE]`, the format of `connector
  * validate`), calls the pure generator, and lets functions of the same kind share one artifact
- * ({@link shareArtifacts}, serverless-esbuild's `outputWorkFolder` read from `custom.esbuild`). Used by
+ * ({@link shareArtifacts}, serverless-esbuild's `outputWorkFolder` read from `custom.esbuild`; not for
+ * `serverless deploy function -f X`, which packages X alone). Used by
  * `serverless/connectors.js`.
  * @param warn - where warnings go, one line each; default stderr.
  * @param load - reads and validates the configs ({@link loadConnectorInputs}, the default); `serverless/connectors.js`
@@ -87,6 +88,9 @@ export async function generateFromServerless(
   const fragments = generateService(inputs, options);
   if (command === 'deploy') assertDeployable(fragments);
   const workFolder = await resolver.resolveConfigurationProperty(['custom', 'esbuild', 'outputWorkFolder']);
+  // `serverless deploy function -f X` packages X alone: it cannot run another function's zip (only a package of
+  // the whole stack builds that), so every function bundles its own here, as before shared artifacts.
+  if (command === 'deploy' && typeof resolver.options.function === 'string') return fragments;
   return { ...fragments, functions: shareArtifacts(fragments.functions, typeof workFolder === 'string' && workFolder !== '' ? workFolder : ESBUILD_WORK_FOLDER) };
 }
 
