@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { createPollHandler, handler } from '../../../functions/poller';
+import { createPollHandler, FULL_VCPU_MEMORY_MB, handler, loadsSdkAtInit } from '../../../functions/poller';
 import { ConnectorEnv } from '../../../lib/core/env';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -271,5 +271,22 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
     expect(result.polls).toBe(1);
     expect(server.requests.slice(requestsBefore).map((r) => r.path)).toEqual(['/api/from-ssm']);
     await expect(noTime).rejects.toMatchObject({ code: ErrorCode.USAGE });
+  });
+});
+
+describe('Function: loadsSdkAtInit (where the poller loads the AWS SDK)', () => {
+  it.each([
+    ['256', true],
+    [String(FULL_VCPU_MEMORY_MB - 1), true],
+    [String(FULL_VCPU_MEMORY_MB), false],
+    ['2048', false],
+    [undefined, false],
+    ['', false],
+  ])('should load it at init for AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%s: %s', (memory, atInit) => {
+    // Act
+    const result = loadsSdkAtInit(memory === undefined ? {} : { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory });
+
+    // Assess: below a full vCPU in invocations the init phase's full vCPU loads it faster
+    expect(result).toBe(atInit);
   });
 });
