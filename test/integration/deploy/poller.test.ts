@@ -1,5 +1,8 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { createPollHandler, FULL_VCPU_MEMORY_MB, handler, loadsSdkAtInit } from '../../../functions/poller';
+import { readFileSync } from 'node:fs';
+import { createPollHandler, FULL_VCPU_MEMORY_MB, handler, loadsSdkAtInit, pollerRegistry } from '../../../functions/poller';
+import { parseConnectorConfig } from '../../../lib/config';
+import { defaultRegistry } from '../../../lib/connectors';
 import { ConnectorEnv } from '../../../lib/core/env';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -288,5 +291,22 @@ describe('Function: loadsSdkAtInit (where the poller loads the AWS SDK)', () => 
 
     // Assess: below a full vCPU in invocations the init phase's full vCPU loads it faster
     expect(result).toBe(atInit);
+  });
+});
+
+describe('Value: pollerRegistry (the connector types a poller runs)', () => {
+  it('should accept the repository\'s periodic configs and refuse the types that never run in a poll window', () => {
+    // Prepare
+    const parse = (file: string) => () => parseConnectorConfig(readFileSync(file, 'utf8'), { file, registry: pollerRegistry });
+
+    // Act / Assess: periodic http-source configs parse as with the full registry
+    for (const file of ['configs/cat-facts.yaml', 'configs/quotes-periodic.yaml']) {
+      expect(parse(file)().definition.mode(parse(file)().config)).toMatchObject({ kind: 'periodic' });
+    }
+    // Every other registered type is continuous or a sink: refused by name
+    expect(defaultRegistry.definitions.filter((d) => !pollerRegistry.get(d.type)).map((d) => d.type).sort()).toEqual(['http-sink', 'mqtt', 'test-connector']);
+    for (const file of ['configs/mqtt.yaml', 'configs/test-connector.yaml', 'configs/quotes-webhook.yaml']) {
+      expect(parse(file)).toThrow(expect.objectContaining({ code: ErrorCode.CONFIG_UNKNOWN_CONNECTOR }));
+    }
   });
 });
