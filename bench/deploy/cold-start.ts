@@ -16,10 +16,12 @@ export interface ColdStart {
   totalMs: number;
 }
 
-/** A way of running the bundle: a name and the extra environment of its children. */
+/** A way of running the bundle: a name, the extra environment of its children, optionally another zip (e.g. an older commit's). */
 export interface ColdStartVariant {
   name: string;
   env: NodeJS.ProcessEnv;
+  /** The zip this variant runs; default the `zip` of {@link measureColdStarts}. */
+  zip?: string;
 }
 
 /** Fake credentials and region kinesalite accepts (it checks their presence, not their value). */
@@ -72,7 +74,9 @@ export async function measureColdStarts(zip: string, variants: readonly ColdStar
     }, delayMs);
   });
   try {
-    execFileSync('unzip', ['-q', zip, '-d', root]);
+    const zips = [...new Set([zip, ...variants.map((v) => v.zip ?? zip)])];
+    const dirOf = new Map(zips.map((z, index) => [z, join(root, String(index))]));
+    for (const [z, dir] of dirOf) execFileSync('unzip', ['-q', z, '-d', dir]);
     const [kinesisUrl, endpointUrl] = [await listen(kinesalite), await listen(endpoint)];
     const client = new KinesisClient({ ...{ region: KINESALITE_ENV.AWS_REGION }, endpoint: kinesisUrl, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, requestHandler: new NodeHttpHandler() });
     await client.send(new CreateStreamCommand({ StreamName: 'bench-quotes', ShardCount: 1 }));
@@ -89,13 +93,13 @@ export async function measureColdStarts(zip: string, variants: readonly ColdStar
       [ConnectorEnv.KINESIS_ENDPOINT]: kinesisUrl,
     };
     delete base.NODE_OPTIONS;
-    const file = join(root, 'functions/poller.js');
     const results = new Map(delaysMs.map((delay) => [delay, new Map(variants.map((v) => [v.name, [] as ColdStart[]]))]));
     for (let run = -1; run < runs; run++) {
       for (const delay of delaysMs) {
         delayMs = delay;
         for (const variant of variants) {
-          const figures = await runChild(root, file, { ...base, ...variant.env }, join(root, 'result.json'));
+          const dir = dirOf.get(variant.zip ?? zip)!;
+          const figures = await runChild(dir, join(dir, 'functions/poller.js'), { ...base, ...variant.env }, join(root, 'result.json'));
           if (run >= 0) results.get(delay)!.get(variant.name)!.push(figures);
         }
       }

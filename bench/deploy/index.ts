@@ -82,12 +82,23 @@ async function coldStartRows(poller: PackagedService, runs: number): Promise<Ben
   const delays = [0, 50];
   const atInit = { name: 'at-init', env: { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256' } };
   const overlapped = { name: 'overlapped', env: { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048' } };
-  const results = await measureColdStarts(poller.zip, [atInit, overlapped], delays, runs);
+  // BENCH_BEFORE_ZIP: a poller zip of an earlier commit (`functions/poller.js` inside), measured in the same run.
+  const beforeZip = process.env.BENCH_BEFORE_ZIP;
+  const before = beforeZip ? [{ name: 'before', env: {}, zip: beforeZip }] : [];
+  const results = await measureColdStarts(poller.zip, [atInit, overlapped, ...before], delays, runs);
   return delays.flatMap((delay) => {
     const byVariant = results.get(delay)!;
     const [late, early] = [byVariant.get('overlapped')!, byVariant.get('at-init')!];
     const [total, baseTotal] = [median(late.map((r) => r.totalMs)), median(early.map((r) => r.totalMs))];
     const [req, baseReq] = [median(late.map((r) => r.requireMs)), median(early.map((r) => r.requireMs))];
+    const old = byVariant.get('before');
+    const oldTotal = old ? median(old.map((r) => r.totalMs)) : 0;
+    const vsBefore: BenchResult[] = old
+      ? [
+          { name: `the same (${delay} ms endpoint), SDK loaded in the poll's network wait, against the poller of BENCH_BEFORE_ZIP (${basename(beforeZip!)}), median of ${runs}`, value: round(total), unit: 'ms', baseline: { name: 'before', value: round(oldTotal) }, ratio: total / oldTotal },
+          { name: `the same (${delay} ms endpoint), SDK loaded at init (256 MB), against the poller of BENCH_BEFORE_ZIP, median of ${runs}`, value: round(baseTotal), unit: 'ms', baseline: { name: 'before', value: round(oldTotal) }, ratio: baseTotal / oldTotal },
+        ]
+      : [];
     return [
       {
         name: `cold start to the first record: fresh process, require() of functions/poller.js + first invocation (one poll of a local endpoint answering after ${delay} ms, its record through the real SDK to kinesalite: DescribeStreamSummary + PutRecords), SDK loaded in the poll's network wait (memory 2,048 MB); require ${round(req)} ms of it (${round(baseReq)} at init), median of ${runs}`,
@@ -96,6 +107,7 @@ async function coldStartRows(poller: PackagedService, runs: number): Promise<Ben
         baseline: { name: `the same, SDK loaded at init (memory 256 MB)`, value: round(baseTotal) },
         ratio: total / baseTotal,
       },
+      ...vsBefore,
     ];
   });
 }
@@ -107,7 +119,9 @@ async function coldStartRows(poller: PackagedService, runs: number): Promise<Ben
  * tests. Needs a build (`dist/`, which serverless.yml's generator loads) and the system `zip` and
  * `unzip`; about 2-3 minutes on 2 cores.
  * @param options.initRuns - child processes per init-time figure (default 20).
- * @param options.coldStartRuns - child processes per cold-start figure (default 10).
+ * @param options.coldStartRuns - child processes per cold-start figure (default 15). With
+ *   `BENCH_BEFORE_ZIP=<zip>` in the environment, the cold-start rows also run that poller zip (e.g. of
+ *   an earlier commit) in the same run, interleaved.
  * @param options.configs - configs of the many-configs benchmark (default 1,000).
  */
 export async function benchDeploy(options: { initRuns?: number; coldStartRuns?: number; configs?: number } = {}): Promise<BenchResult[]> {
@@ -117,7 +131,7 @@ export async function benchDeploy(options: { initRuns?: number; coldStartRuns?: 
     try {
       return [
         ...bundleRows(repo, baseline, options.initRuns ?? 20),
-        ...(await coldStartRows(repo, options.coldStartRuns ?? 10)),
+        ...(await coldStartRows(repo, options.coldStartRuns ?? 15)),
         ...(await benchSlotDrift()),
         ...(await benchManyConfigs({ count: options.configs ?? 1_000, repoPackageMs: repo.wallMs })),
       ];

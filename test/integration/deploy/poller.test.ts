@@ -301,7 +301,8 @@ describe('Value: pollerRegistry (the connector types a poller runs)', () => {
 
     // Act / Assess: periodic http-source configs parse as with the full registry
     for (const file of ['configs/cat-facts.yaml', 'configs/quotes-periodic.yaml']) {
-      expect(parse(file)().definition.mode(parse(file)().config)).toMatchObject({ kind: 'periodic' });
+      const spec = parse(file)();
+      expect(spec.definition.direction === 'source' && spec.definition.mode(spec.config)).toMatchObject({ kind: 'periodic' });
     }
     // Every other registered type is continuous or a sink: refused by name
     expect(defaultRegistry.definitions.filter((d) => !pollerRegistry.get(d.type)).map((d) => d.type).sort()).toEqual(['http-sink', 'mqtt', 'test-connector']);
