@@ -13,8 +13,8 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { parseConnectorConfig } from '../lib/config';
-import { httpSource } from '../lib/connectors/http-source';
-import { ConnectorEnv, ConnectorError, createJsonLogger, createMetrics, createRegistry, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, RuntimeDefaults, type TopicBackend, TopicWriteError } from '../lib/core';
+import { periodicRegistry } from '../lib/connectors/periodic';
+import { ConnectorEnv, ConnectorError, createJsonLogger, createMetrics, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, RuntimeDefaults, type TopicBackend, TopicWriteError } from '../lib/core';
 import { type MetricValues, metricsPublisherOf } from '../lib/runtime/emf';
 import { type RuntimeDeps, runConnector } from '../lib/runtime/runner';
 import { deferTopicBackend, type OpenedTopics, openTopicBackend } from '../lib/topics';
@@ -57,15 +57,6 @@ export interface PollHandlerDeps extends Partial<RuntimeDeps> {
  * function's timeout is the window plus `RuntimeDefaults.flushTimeoutMarginS`, which covers it.
  */
 export const FLUSH_GRACE_MS = RuntimeDefaults.flushGraceMs;
-
-/**
- * The connector types a poller can run: those whose mode can be periodic (`definition.mode`), which
- * is http-source alone (mqtt and test-connector are continuous, http-sink a sink; the
- * generator gives them containers and sink functions). Registering only these keeps the others'
- * schemas out of the bundle and out of the module's init; another config type fails to parse
- * ("unknown connector type"), where it would fail to run in a window otherwise.
- */
-export const pollerRegistry = createRegistry([httpSource]);
 
 let sharedClient: KinesisClient | undefined;
 /** Streams this container has seen ACTIVE: checked once per container, not once per invocation. */
@@ -136,7 +127,7 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     const env = parseRuntimeEnv(processEnv);
     const log = (deps.log ?? defaultLogger()).child({ requestId: context.awsRequestId });
     const file = env[ConnectorEnv.CONFIG_FILE] ?? `$${ConnectorEnv.CONFIG}`;
-    const spec = parseConnectorConfig(configText(env), { file, registry: pollerRegistry, secrets: contextSecrets(context, env[ConnectorEnv.SECRETS_SOURCE]) });
+    const spec = parseConnectorConfig(configText(env), { file, registry: periodicRegistry, secrets: contextSecrets(context, env[ConnectorEnv.SECRETS_SOURCE]) });
 
     const startMs = Date.parse(event.time);
     if (Number.isNaN(startMs)) throw new ConnectorError(`the event has no valid \`time\` (got ${JSON.stringify(event.time)}): expected an EventBridge scheduled event`, ErrorCode.USAGE);

@@ -232,7 +232,7 @@ describe('serverless package (osls, offline) on the repository configs', () => {
     expect(sink).toContain('lib/connectors/mqtt/source.ts is left out of this Lambda function\'s bundle');
     expect(poller).toContain('lib/topics/local/index.ts is left out'); // the sink function never opens a topic backend
     expect(sink).toContain('lib/connectors/http-source/source.ts is left out');
-    // The poller registers http-source alone (pollerRegistry): no other connector, not even its schema, is in it.
+    // The poller registers http-source alone (periodicRegistry): no other connector, not even its schema, is in it.
     expect(sink).toContain('MQTT topic filter to subscribe to');
     expect(poller).not.toContain('MQTT topic filter to subscribe to');
     expect(poller).not.toContain('URL every record is sent to');

@@ -1,6 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
-import { createPollHandler, FULL_VCPU_MEMORY_MB, handler, loadsSdkAtInit, pollerRegistry } from '../../../functions/poller';
+import { createPollHandler, FULL_VCPU_MEMORY_MB, handler, loadsSdkAtInit } from '../../../functions/poller';
+import { periodicRegistry } from '../../../lib/connectors/periodic';
 import { parseConnectorConfig } from '../../../lib/config';
 import { defaultRegistry } from '../../../lib/connectors';
 import { ConnectorEnv } from '../../../lib/core/env';
@@ -294,10 +295,10 @@ describe('Function: loadsSdkAtInit (where the poller loads the AWS SDK)', () => 
   });
 });
 
-describe('Value: pollerRegistry (the connector types a poller runs)', () => {
+describe('Value: periodicRegistry (the connector types the poller parses configs with)', () => {
   it('should accept the repository\'s periodic configs and refuse the types that never run in a poll window', () => {
     // Prepare
-    const parse = (file: string) => () => parseConnectorConfig(readFileSync(file, 'utf8'), { file, registry: pollerRegistry });
+    const parse = (file: string) => () => parseConnectorConfig(readFileSync(file, 'utf8'), { file, registry: periodicRegistry });
 
     // Act / Assess: periodic http-source configs parse as with the full registry
     for (const file of ['configs/cat-facts.yaml', 'configs/quotes-periodic.yaml']) {
@@ -305,7 +306,7 @@ describe('Value: pollerRegistry (the connector types a poller runs)', () => {
       expect(spec.definition.direction === 'source' && spec.definition.mode(spec.config)).toMatchObject({ kind: 'periodic' });
     }
     // Every other registered type is continuous or a sink: refused by name
-    expect(defaultRegistry.definitions.filter((d) => !pollerRegistry.get(d.type)).map((d) => d.type).sort()).toEqual(['http-sink', 'mqtt', 'test-connector']);
+    expect(defaultRegistry.definitions.filter((d) => !periodicRegistry.get(d.type)).map((d) => d.type).sort()).toEqual(['http-sink', 'mqtt', 'test-connector']);
     for (const file of ['configs/mqtt.yaml', 'configs/test-connector.yaml', 'configs/quotes-webhook.yaml']) {
       expect(parse(file)).toThrow(expect.objectContaining({ code: ErrorCode.CONFIG_UNKNOWN_CONNECTOR }));
     }
