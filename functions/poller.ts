@@ -13,12 +13,11 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { parseConnectorConfig } from '../lib/config';
-import { defaultRegistry } from '../lib/connectors';
+import { periodicRegistry } from '../lib/connectors/periodic';
 import { ConnectorEnv, ConnectorError, createJsonLogger, createMetrics, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, RuntimeDefaults, type TopicBackend, TopicWriteError } from '../lib/core';
 import { type MetricValues, metricsPublisherOf } from '../lib/runtime/emf';
 import { type RuntimeDeps, runConnector } from '../lib/runtime/runner';
-import { type OpenedTopics, openTopicBackend } from '../lib/topics';
-import { createKinesisClient } from '../lib/topics/kinesis/client';
+import { deferTopicBackend, type OpenedTopics, openTopicBackend } from '../lib/topics';
 import { configText, contextSecrets, defaultLogger, secretMiddlewares } from './lambda-context';
 
 /** What one invocation did (the invocation's result; `serverless invoke` prints it). */
@@ -68,13 +67,46 @@ function closing(topics: TopicBackend): OpenedTopics {
   return { topics, close: () => topics.close() };
 }
 
-/** The default topic backend: Kinesis, one client per container (reused across invocations). */
-function kinesisTopics(env: RuntimeEnv, region: string | undefined, connector: string, log: Logger): Promise<OpenedTopics> {
-  sharedClient ??= createKinesisClient({ region, endpoint: env[ConnectorEnv.KINESIS_ENDPOINT] });
-  return openTopicBackend('kinesis', {
-    kinesis: { client: sharedClient, streamPrefix: env[ConnectorEnv.STREAM_PREFIX], knownStreams },
-    defaultPartitionKey: connector,
-    log,
+/** The Kinesis client module, and with it the runtime's AWS SDK (`require`: loaded once, synchronously). */
+function kinesisClientModule(): typeof import('../lib/topics/kinesis/client') {
+  return require('../lib/topics/kinesis/client') as typeof import('../lib/topics/kinesis/client');
+}
+
+/**
+ * Lambda gives a function about one vCPU at 1,769 MB of memory and a share proportional to its
+ * memory below that, but a full vCPU during the init phase of an on-demand function (AWS,
+ * "Effectively running Java on Serverless": init runs non-throttled for up to 10 s).
+ */
+export const FULL_VCPU_MEMORY_MB = 1769;
+
+/**
+ * Whether this container loads the AWS SDK in its init phase: when the function has less than a
+ * full vCPU in its invocations (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE` < {@link FULL_VCPU_MEMORY_MB};
+ * 256 MB by default), the SDK's load (about 90 ms on the bench machine at full speed) costs less
+ * wall time in the init phase's full vCPU than in the invocation, even overlapped with the first
+ * poll's network wait. Otherwise (and outside Lambda) it loads while the first poll's request is on
+ * the wire (see {@link kinesisTopics}).
+ */
+export function loadsSdkAtInit(env: NodeJS.ProcessEnv): boolean {
+  const memory = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  return Number.isFinite(memory) && memory > 0 && memory < FULL_VCPU_MEMORY_MB;
+}
+
+/**
+ * The default topic backend: Kinesis, one client per container (reused across invocations),
+ * opened on first use (`deferTopicBackend`): the runner's topic check of a poll window starts once
+ * the first request is on the wire, so the SDK, when not loaded at init, loads while that request
+ * waits for its response; a write waits for it, and a failure to load fails the write (reported as
+ * undelivered records, never dropped silently).
+ */
+function kinesisTopics(env: RuntimeEnv, region: string | undefined, connector: string, log: Logger): OpenedTopics {
+  return deferTopicBackend(() => {
+    sharedClient ??= kinesisClientModule().createKinesisClient({ region, endpoint: env[ConnectorEnv.KINESIS_ENDPOINT] });
+    return openTopicBackend('kinesis', {
+      kinesis: { client: sharedClient, streamPrefix: env[ConnectorEnv.STREAM_PREFIX], knownStreams },
+      defaultPartitionKey: connector,
+      log,
+    });
   });
 }
 
@@ -95,7 +127,7 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     const env = parseRuntimeEnv(processEnv);
     const log = (deps.log ?? defaultLogger()).child({ requestId: context.awsRequestId });
     const file = env[ConnectorEnv.CONFIG_FILE] ?? `$${ConnectorEnv.CONFIG}`;
-    const spec = parseConnectorConfig(configText(env), { file, registry: defaultRegistry, secrets: contextSecrets(context, env[ConnectorEnv.SECRETS_SOURCE]) });
+    const spec = parseConnectorConfig(configText(env), { file, registry: periodicRegistry, secrets: contextSecrets(context, env[ConnectorEnv.SECRETS_SOURCE]) });
 
     const startMs = Date.parse(event.time);
     if (Number.isNaN(startMs)) throw new ConnectorError(`the event has no valid \`time\` (got ${JSON.stringify(event.time)}): expected an EventBridge scheduled event`, ErrorCode.USAGE);
@@ -110,7 +142,7 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     const anchorMs = env[ConnectorEnv.WINDOW_ANCHOR] === 'event' ? startMs : startMs % windowMs;
     const marginMs = env[ConnectorEnv.MARGIN_MS];
 
-    const opened: OpenedTopics = deps.topics ? closing(deps.topics(spec.name)) : await kinesisTopics(env, processEnv.AWS_REGION, spec.name, log);
+    const opened: OpenedTopics = deps.topics ? closing(deps.topics(spec.name)) : kinesisTopics(env, processEnv.AWS_REGION, spec.name, log);
     const topics = opened.topics;
     // At the window's end the run stops: writes still failing then get FLUSH_GRACE_MS more, and
     // records still not written are reported (TopicWriteError, logged with their count) before
@@ -164,6 +196,8 @@ export function createPollHandler(deps: PollHandlerDeps = {}) {
     }
   };
 }
+
+if (loadsSdkAtInit(process.env)) kinesisClientModule();
 
 /** The deployed handler: {@link createPollHandler} with the secret middlewares. */
 export const handler = middy(createPollHandler()).use(secretMiddlewares(parseRuntimeEnv(process.env)));

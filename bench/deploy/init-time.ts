@@ -9,6 +9,8 @@ export interface InitSubject {
   name: string;
   zip: string;
   moduleInZip: string;
+  /** Extra environment of its children (e.g. the function's `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Require times of one subject, ms, one entry per child process. */
@@ -46,20 +48,21 @@ export function measureInitTimes(subjects: readonly InitSubject[], runs: number)
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: join(REPO, 'node_modules') };
   delete env.NODE_OPTIONS;
   try {
+    const envOf = (subject: InitSubject): NodeJS.ProcessEnv => ({ ...env, ...subject.env });
     const prepared = subjects.map((subject, index) => {
       const dir = join(root, String(index));
       execFileSync('unzip', ['-q', subject.zip, '-d', dir]);
       const file = join(dir, subject.moduleInZip);
       const externals = externalsOf(readFileSync(file, 'utf8'));
       // Which externals the require itself loads (e.g. not the secrets middlewares' SDK clients, loaded only for configs with secrets).
-      const probe = JSON.parse(execFileSync(process.execPath, [timer, file], { cwd: dir, env: { ...env, REQUIRE_TIMER_WATCH: externals.join(',') }, encoding: 'utf8' })) as { loaded: string[] };
+      const probe = JSON.parse(execFileSync(process.execPath, [timer, file], { cwd: dir, env: { ...envOf(subject), REQUIRE_TIMER_WATCH: externals.join(',') }, encoding: 'utf8' })) as { loaded: string[] };
       // Next to the handler, so the externals resolve exactly as the bundle resolves them.
       const externalsFile = join(dirname(file), '__externals.js');
       writeFileSync(externalsFile, probe.loaded.map((name) => `require(${JSON.stringify(name)});`).join('\n'));
       return { subject, dir, file, externals, loadedExternals: probe.loaded, externalsFile };
     });
-    const time = (dir: string, file: string, preload: string[]): number => {
-      const out = execFileSync(process.execPath, [timer, file, ...preload], { cwd: dir, env, encoding: 'utf8' });
+    const time = (dir: string, file: string, preload: string[], childEnv: NodeJS.ProcessEnv = env): number => {
+      const out = execFileSync(process.execPath, [timer, file, ...preload], { cwd: dir, env: childEnv, encoding: 'utf8' });
       return (JSON.parse(out) as { ms: number }).ms;
     };
     const times = new Map<string, InitTimes>(
@@ -67,8 +70,8 @@ export function measureInitTimes(subjects: readonly InitSubject[], runs: number)
     );
     for (let run = -1; run < runs; run++) {
       for (const { subject, dir, file, externals, externalsFile } of prepared) {
-        const full = time(dir, file, []);
-        const own = time(dir, file, externals);
+        const full = time(dir, file, [], envOf(subject));
+        const own = time(dir, file, externals, envOf(subject));
         const sdk = time(dir, externalsFile, []);
         if (run < 0) continue;
         times.get(subject.name)!.full.push(full);

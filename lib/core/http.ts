@@ -20,6 +20,13 @@ export interface HttpRequest {
    * Default: none (the OS's own limit).
    */
   connectTimeoutMs?: number;
+  /**
+   * Called once when the request (head and body) has been handed to the connection (Node's
+   * `finish` of the first hop's `ClientRequest`): from then on the request only waits for its
+   * response. Not called when the request fails before that. The runtime uses it to do work of a
+   * cold start while the first response is on its way (see `runConnector`, poll windows).
+   */
+  onSent?: () => void;
 }
 
 /** The response head plus a body stream. */
@@ -166,7 +173,9 @@ export const nodeHttpTransport: HttpTransport = (request) =>
     if (request.signal.aborted) onAbort();
     else request.signal.addEventListener('abort', onAbort, { once: true });
     if (request.body !== undefined) req.write(request.body);
-    req.end();
+    const onSent = request.onSent;
+    if (onSent) req.end(() => onSent());
+    else req.end();
   });
 
 /** Thrown (as the request's error) when a connection is not established within `connectTimeoutMs`. */

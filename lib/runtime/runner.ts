@@ -8,12 +8,14 @@ import {
   ErrorCode,
   type HttpTransport,
   type Logger,
+  type Ports,
   redactingLogger,
   type Source,
   type SourceContext,
   systemClock,
   type TopicBackend,
   TopicNotFoundError,
+  TopicWriteError,
 } from '../core';
 import type { TransformRegistry } from '../transforms';
 import { runContinuous } from './continuous';
@@ -57,7 +59,9 @@ export interface RunConnectorOptions {
   createTopic?: boolean;
   /**
    * Poll only the slots of this window, then complete (a scheduled Lambda function). Periodic
-   * sources only. Default: run until `signal` aborts.
+   * sources only. Default: run until `signal` aborts. With `createTopic: false`, the topic is
+   * checked once the first request is on the wire (or at the first write, or at the window's end),
+   * not before the first poll; records wait for the check.
    */
   window?: PollWindow;
 }
@@ -135,6 +139,38 @@ export async function ensureTopic(spec: ConnectorSpec, topics: TopicBackend, log
   if (await topics.createTopic(name)) log.info({ topic: name }, 'topic created');
 }
 
+/** An async step started at most once, by the first {@link start} call; its failure is kept for every later caller. */
+function onceStarted(step: () => Promise<void>): { start(): Promise<void> } {
+  let started: Promise<void> | undefined;
+  return {
+    start() {
+      if (started === undefined) {
+        started = step();
+        // Awaited by the first write or the end of the run; a failure seen by neither is not unhandled.
+        started.catch(() => undefined);
+      }
+      return started;
+    },
+  };
+}
+
+/**
+ * Waits for a run's topic check before `count` records of `topic` are written. When the check
+ * fails, the records are logged as undelivered and the run ends (`pollOnce` rethrows both): with
+ * the TopicNotFoundError of a missing topic, or else (the backend could not be opened or asked,
+ * e.g. its SDK failed to load) a permanent TopicWriteError carrying `count` as `undelivered`.
+ */
+async function topicChecked(check: { start(): Promise<void> }, topic: string, count: number, log: Logger): Promise<void> {
+  try {
+    await check.start();
+  } catch (err) {
+    if (count === 0) throw err;
+    log.error({ err, undelivered: count, topic }, 'records not delivered to the topic');
+    if (err instanceof TopicNotFoundError) throw err;
+    throw new TopicWriteError(`could not write ${count} record(s) to topic "${topic}": the topic backend failed: ${err instanceof Error ? err.message : String(err)}`, count, err, true);
+  }
+}
+
 /**
  * Builds the source of a spec through its definition's lazily loaded implementation, and checks it
  * runs in the mode the definition declares (what the generator and `validate` rely on).
@@ -193,19 +229,38 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   }
   if (options.skipTransforms && spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms skipped (--skip-transforms): producing untransformed records');
 
-  await ensureTopic(spec, topics, log, options.createTopic ?? true);
+  // A poll window that may not create its topic (a deployed function: the stack made the stream)
+  // checks it alongside its first poll, once the request is on the wire, so that a backend opened
+  // on first use (the Kinesis SDK, see deferTopicBackend in lib/topics) loads while the response is
+  // on its way instead of before the request. Elsewhere the topic is checked before the source starts.
+  const lateCheck = options.window && options.createTopic === false ? onceStarted(() => ensureTopic(spec, topics, log, false)) : undefined;
+  if (!lateCheck) await ensureTopic(spec, topics, log, options.createTopic ?? true);
   // The Filter and Shape stages (transforms), between the source's emit and the topic.
   const stage = options.skipTransforms
     ? undefined
     : await openTransformStage({ spec, topics, log, metrics, clock, registry: options.transforms, producerRetry: options.producerRetry, createTopic: options.createTopic ?? true });
   const producer = topics.producer(spec.topic.name);
   const pipeline = createRecordPipeline(producer, { log, metrics, retry: options.producerRetry });
-  const ports = portsFor(spec.definition, { clock, log, ...(options.deps?.http ? { http: options.deps.http } : {}) });
+  const given = portsFor(spec.definition, { clock, log, ...(options.deps?.http ? { http: options.deps.http } : {}) });
+  const ports: Ports = lateCheck
+    ? {
+        ...given,
+        http: (request) =>
+          given.http({
+            ...request,
+            onSent: () => {
+              request.onSent?.();
+              void lateCheck.start();
+            },
+          }),
+      }
+    : given;
   const ctx: SourceContext = {
     ...ports,
     signal,
     metrics,
     emit: async (records) => {
+      if (lateCheck) await topicChecked(lateCheck, spec.topic.name, records.length, log);
       if (stage) await stage.emit(records, (out) => pipeline.emit(out));
       else await pipeline.emit(records);
       if (records.length > 0) metrics.lastPollAt = clock.now();
@@ -224,6 +279,8 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
     if (source.kind === 'periodic' && options.window) window = await runWindow(source, ctx, options.window);
     else if (source.kind === 'periodic') await runPeriodic(source, ctx);
     else await runContinuous(source, ctx);
+    // A window without a request on the wire or a record (every poll failed early) still checks its topic.
+    await lateCheck?.start();
     await stage?.flush();
     await pipeline.flush();
   } catch (err) {

@@ -1,4 +1,4 @@
-import { Backoff, isConfigError, type PeriodicSource, RetryableError, type SourceContext, TopicWriteError, TransformError } from '../core';
+import { Backoff, isConfigError, type PeriodicSource, RetryableError, type SourceContext, TopicNotFoundError, TopicWriteError, TransformError } from '../core';
 
 /**
  * Index of the next poll slot after `now`, for a fixed-rate schedule starting at `start` with
@@ -61,7 +61,8 @@ export async function pollSlot(source: PeriodicSource, ctx: SourceContext): Prom
 /**
  * One slot, never failing the run for a poll's own error: a poll that throws (other than
  * retryable errors, which {@link pollSlot} handles) is logged and counted (`metrics.errors`), so
- * the next slot polls again; a {@link TopicWriteError} (records could not be written) and a
+ * the next slot polls again; a {@link TopicWriteError} (records could not be written), a
+ * {@link TopicNotFoundError} (the topic is missing: no later poll can write either), a
  * {@link TransformError} (a transform failed with `on_error: fail`) and a `CONFIG_*`
  * ConnectorError (the request cannot be sent as configured, e.g. a header value Node refuses: the
  * source counted it) are rethrown: they end the run.
@@ -70,7 +71,7 @@ export async function pollOnce(source: PeriodicSource, ctx: SourceContext): Prom
   try {
     await pollSlot(source, ctx);
   } catch (err) {
-    if (err instanceof TopicWriteError || err instanceof TransformError || isConfigError(err)) throw err;
+    if (err instanceof TopicWriteError || err instanceof TopicNotFoundError || err instanceof TransformError || isConfigError(err)) throw err;
     ctx.metrics.errors++;
     ctx.log.error({ err }, 'poll failed');
   }

@@ -102,3 +102,5 @@ export const topicBackends: { readonly [K in TopicBackendName]: TopicBackendFact
 export function openTopicBackend(name: TopicBackendName, options: TopicBackendOptions): Promise<OpenedTopics> {
   return topicBackends[name].open(options);
 }
+
+export { type DeferredTopics, deferTopicBackend } from './deferred';

@@ -227,12 +227,16 @@ describe('serverless package (osls, offline) on the repository configs', () => {
     for (const bundle of [poller, sink]) {
       expect(bundle).not.toContain('better_sqlite3.node');
       expect(bundle).not.toContain('MQIsdp');
-      expect(bundle).toContain('lib/connectors/mqtt/source.ts is left out of this Lambda function\'s bundle');
       expect(bundle).toContain('node_modules/thread-stream/index.js is left out');
     }
+    expect(sink).toContain('lib/connectors/mqtt/source.ts is left out of this Lambda function\'s bundle');
     expect(poller).toContain('lib/topics/local/index.ts is left out'); // the sink function never opens a topic backend
-    expect(poller).toContain('lib/connectors/http-sink/sink.ts is left out');
     expect(sink).toContain('lib/connectors/http-source/source.ts is left out');
+    // The poller registers http-source alone (periodicRegistry): no other connector, not even its schema, is in it.
+    expect(sink).toContain('MQTT topic filter to subscribe to');
+    expect(poller).not.toContain('MQTT topic filter to subscribe to');
+    expect(poller).not.toContain('URL every record is sent to');
+    expect(poller).not.toContain('lib/connectors/mqtt/source.ts is left out');
   });
 });
 

@@ -1,5 +1,9 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { createPollHandler, handler } from '../../../functions/poller';
+import { readFileSync } from 'node:fs';
+import { createPollHandler, FULL_VCPU_MEMORY_MB, handler, loadsSdkAtInit } from '../../../functions/poller';
+import { periodicRegistry } from '../../../lib/connectors/periodic';
+import { parseConnectorConfig } from '../../../lib/config';
+import { defaultRegistry } from '../../../lib/connectors';
 import { ConnectorEnv } from '../../../lib/core/env';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -271,5 +275,40 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
     expect(result.polls).toBe(1);
     expect(server.requests.slice(requestsBefore).map((r) => r.path)).toEqual(['/api/from-ssm']);
     await expect(noTime).rejects.toMatchObject({ code: ErrorCode.USAGE });
+  });
+});
+
+describe('Function: loadsSdkAtInit (where the poller loads the AWS SDK)', () => {
+  it.each([
+    ['256', true],
+    [String(FULL_VCPU_MEMORY_MB - 1), true],
+    [String(FULL_VCPU_MEMORY_MB), false],
+    ['2048', false],
+    [undefined, false],
+    ['', false],
+  ])('should load it at init for AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%s: %s', (memory, atInit) => {
+    // Act
+    const result = loadsSdkAtInit(memory === undefined ? {} : { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory });
+
+    // Assess: below a full vCPU in invocations the init phase's full vCPU loads it faster
+    expect(result).toBe(atInit);
+  });
+});
+
+describe('Value: periodicRegistry (the connector types the poller parses configs with)', () => {
+  it('should accept the repository\'s periodic configs and refuse the types that never run in a poll window', () => {
+    // Prepare
+    const parse = (file: string) => () => parseConnectorConfig(readFileSync(file, 'utf8'), { file, registry: periodicRegistry });
+
+    // Act / Assess: periodic http-source configs parse as with the full registry
+    for (const file of ['configs/cat-facts.yaml', 'configs/quotes-periodic.yaml']) {
+      const spec = parse(file)();
+      expect(spec.definition.direction === 'source' && spec.definition.mode(spec.config)).toMatchObject({ kind: 'periodic' });
+    }
+    // Every other registered type is continuous or a sink: refused by name
+    expect(defaultRegistry.definitions.filter((d) => !periodicRegistry.get(d.type)).map((d) => d.type).sort()).toEqual(['http-sink', 'mqtt', 'test-connector']);
+    for (const file of ['configs/mqtt.yaml', 'configs/test-connector.yaml', 'configs/quotes-webhook.yaml']) {
+      expect(parse(file)).toThrow(expect.objectContaining({ code: ErrorCode.CONFIG_UNKNOWN_CONNECTOR }));
+    }
   });
 });

@@ -134,4 +134,30 @@ describe('Function: nodeHttpTransport (every request settles)', () => {
     expect(sockets.size).toBeLessThan(30);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
   });
+  it('should call onSent once the request and its body are on the wire, before the response, and not for a refused connection', async () => {
+    // Prepare: a server answering after a delay, and a port nobody listens on
+    const events: string[] = [];
+    const server = await startHttpServer((_req, res, recorded) => {
+      events.push(`received ${recorded.body}`);
+      setTimeout(() => res.end('ok'), 50);
+    });
+    const closed = await startRawServer('');
+    const refusedUrl = closed.url;
+    await closed.close();
+    try {
+      // Act
+      const response = await nodeHttpTransport({ ...request(`${server.url}/p`, { method: 'POST' }), body: 'payload', onSent: () => events.push('sent') });
+      events.push(`response ${response.status}`);
+      let refusedSent = 0;
+      const refused = await nodeHttpTransport({ ...request(refusedUrl), onSent: () => refusedSent++ }).catch((err: unknown) => err);
+
+      // Assess
+      expect(events.filter((e) => e !== 'received payload')).toEqual(['sent', 'response 200']);
+      expect(events).toContain('received payload');
+      expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+      expect(refusedSent).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
 });
