@@ -3,29 +3,47 @@
  * invokes it with a batch of its topic's stream records (one shard, in order); it delivers them
  * through the config's transforms and the sink runtime's `deliverTransformed` (the transforms, retries,
  * backoff and `Retry-After` of `connector run`), and reports the first record it could not deliver as the batch item failure
- * (`ReportBatchItemFailures`), so Lambda retries from exactly that record.
+ * (`ReportBatchItemFailures`), so Lambda retries from exactly that record. A transform step with
+ * `on_error: dead-letter` writes the records it fails on to the `<topic>-dlq` stream.
  *
  * Configured by the generator (lib/deploy, `sink` placement) through environment variables
  * (`ConnectorEnv`); with `CONNECTOR_METRICS=emf` it prints one EMF metric line per batch (records
  * delivered, bytes, errors, records handed back undelivered), which the connector's alarm watches; secret values come from SSM Parameter Store or Secrets Manager through middy
  * middlewares, into the handler's context only.
  */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { parseConnectorConfig } from '../lib/config';
 import { defaultRegistry } from '../lib/connectors';
-import { ConnectorEnv, ConnectorError, createMetrics, ErrorCode, parseRuntimeEnv, systemClock, type TopicRecord, TransformError } from '../lib/core';
+import { ConnectorEnv, ConnectorError, createMetrics, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, systemClock, type TopicRecord, TransformError } from '../lib/core';
 import { metricsPublisherOf } from '../lib/runtime/emf';
 import { portsFor } from '../lib/runtime/ports';
 import type { RuntimeDeps } from '../lib/runtime/runner';
 import { closeSink, createSink, deliverTransformed } from '../lib/runtime/sink';
 import { openTransformStage, type TransformStage } from '../lib/runtime/transform-stage';
+import { type OpenedTopics, openTopicBackend } from '../lib/topics';
 import { configText, contextSecrets, defaultLogger, secretMiddlewares } from './lambda-context';
 
 /** Side effects of the handler; every field has a real default. */
 export interface SinkHandlerDeps extends Partial<RuntimeDeps> {
   /** Environment (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+}
+
+let sharedClient: KinesisClient | undefined;
+/** Streams this container has seen ACTIVE: checked once per container, not once per invocation. */
+const knownStreams = new Set<string>();
+
+/**
+ * Where a transform step with `on_error: dead-letter` writes: the `<topic>-dlq` Kinesis stream
+ * (`CONNECTOR_STREAM_PREFIX` + name, created by the stack), one client per container. The SDK is
+ * loaded only for configs that have such a step.
+ */
+function deadLetterTopics(env: RuntimeEnv, region: string | undefined, connector: string, log: Logger): Promise<OpenedTopics> {
+  const { createKinesisClient } = require('../lib/topics/kinesis/client') as typeof import('../lib/topics/kinesis/client');
+  sharedClient ??= createKinesisClient({ region, endpoint: env[ConnectorEnv.KINESIS_ENDPOINT] });
+  return openTopicBackend('kinesis', { kinesis: { client: sharedClient, streamPrefix: env[ConnectorEnv.STREAM_PREFIX], knownStreams }, defaultPartitionKey: connector, log });
 }
 
 /**
@@ -66,14 +84,19 @@ export function createSinkHandler(deps: SinkHandlerDeps = {}) {
     const clock = deps.clock ?? systemClock;
     const metrics = createMetrics();
     const sinkLog = log.child({ connector: spec.name, type: spec.type });
-    // The Filter and Shape stages (state such as an aggregate's lives for one batch). A sink function
-    // has no topic backend, so a step's `on_error: dead-letter` is refused here (and by serverless
-    // package: DEPLOY_TRANSFORMS_UNSUPPORTED).
-    const stage: TransformStage | undefined = await openTransformStage({ spec, topics: undefined, log: sinkLog, metrics, clock, createTopic: false });
-    const sink = await createSink(spec).catch(async (err: unknown) => {
+    // The Filter and Shape stages (state such as an aggregate's lives for one batch); dead letters of
+    // a step with `on_error: dead-letter` go to the `<topic>-dlq` stream.
+    const deadLetters = spec.transforms.some((step) => step.on_error === 'dead-letter') ? await deadLetterTopics(env, (deps.env ?? process.env).AWS_REGION, spec.name, sinkLog) : undefined;
+    let stage: TransformStage | undefined;
+    let sink: Awaited<ReturnType<typeof createSink>>;
+    try {
+      stage = await openTransformStage({ spec, topics: deadLetters?.topics, log: sinkLog, metrics, clock, createTopic: false });
+      sink = await createSink(spec);
+    } catch (err) {
       await stage?.close();
+      await deadLetters?.close();
       throw err;
-    });
+    }
     // Delivery (retries included) stops before the function's timeout could cut it off silently.
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(new Error('function timeout near')), Math.max(0, context.getRemainingTimeInMillis() - env[ConnectorEnv.MARGIN_MS]));
@@ -89,7 +112,9 @@ export function createSinkHandler(deps: SinkHandlerDeps = {}) {
     } finally {
       clearTimeout(timer);
       await closeSink(sink, sinkLog);
+      // Dead letters were written before the records after them were delivered (the stage awaits them).
       await stage?.close();
+      await deadLetters?.close();
       // Metrics of the batch (CONNECTOR_METRICS=emf): one EMF line, `undelivered` = records handed back to Lambda.
       const { records: delivered, bytes, errors, dropped } = metrics;
       await metricsPublisherOf(env, spec.name, sinkLog)?.publish({ records: delivered, bytes, errors, dropped, undelivered: records.length - settled });

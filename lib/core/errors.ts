@@ -87,7 +87,7 @@ export const ErrorCode = {
   DEPLOY_STACK_TOO_LARGE: 'DEPLOY_STACK_TOO_LARGE',
   /** One topic's connectors alone exceed a stack's 500 resources (they share the stack of their stream). */
   DEPLOY_TOPIC_TOO_LARGE: 'DEPLOY_TOPIC_TOO_LARGE',
-  /** A sink config's transform step says `on_error: dead-letter`, which a sink function cannot write (no topic). */
+  /** No longer raised (sinks run their transforms, dead-letter steps included); kept so the code stays stable. */
   DEPLOY_TRANSFORMS_UNSUPPORTED: 'DEPLOY_TRANSFORMS_UNSUPPORTED',
   /** `connector cloud`: no stack of the service and stage in the region, or a stack without connector descriptors. */
   CLOUD_NOT_DEPLOYED: 'CLOUD_NOT_DEPLOYED',

@@ -236,8 +236,7 @@ function merge(into: Fragment, more: Fragment): void {
  *   container image carries the configs directory); one with `on_error: dead-letter` gets a
  *   `<topic>-dlq` stream in its topic's stack and may put to it.
  *
- * @throws ConnectorError DEPLOY_DUPLICATE_NAME, DEPLOY_CONSUMER_OFFSET_UNSUPPORTED, DEPLOY_TRANSFORMS_UNSUPPORTED (a sink's
- *   transform step with `on_error: dead-letter`), DEPLOY_SMARTMODULE_PATH,
+ * @throws ConnectorError DEPLOY_DUPLICATE_NAME, DEPLOY_CONSUMER_OFFSET_UNSUPPORTED, DEPLOY_SMARTMODULE_PATH,
  *   DEPLOY_DEAD_LETTER_CONFLICT, DEPLOY_ENVIRONMENT_TOO_LARGE, DEPLOY_LOGICAL_ID_COLLISION, DEPLOY_STACK_TOO_LARGE (the message
  *   gives the counts and the `groups` value that fits) or DEPLOY_TOPIC_TOO_LARGE.
  */

@@ -52,21 +52,13 @@ export type Placement =
  * source mapping on its topic's stream.
  * Sources with `transforms` deploy like the others: the function or task runs them (see
  * {@link smartModuleFiles} and {@link deadLetterTopic} for what they add).
- * Sinks run their transforms in the function too, except `on_error: dead-letter` (no topic to write).
- * @throws ConnectorError DEPLOY_TRANSFORMS_UNSUPPORTED for a sink whose transform step says `on_error: dead-letter`.
+ * Sinks run their transforms in the function too (a dead-letter step writes to the `<topic>-dlq` stream).
  * @throws ConnectorError DEPLOY_CONSUMER_OFFSET_UNSUPPORTED for a sink starting at an absolute or
  *   relative offset (a mapping starts at the oldest or the newest record only).
  */
 export function placementOf(spec: ConnectorSpec): Placement {
   const mode = modeOf(spec.definition, spec.config);
   if (mode.kind === 'sink') {
-    const deadLetter = spec.transforms.findIndex((step) => step.on_error === 'dead-letter');
-    if (deadLetter >= 0) {
-      throw new ConnectorError(
-        `${spec.file}: transforms[${deadLetter}] (${spec.transforms[deadLetter]!.uses}) of a sink says on_error: dead-letter, which a sink function cannot write (it has no topic; records it refuses go to the stack's sink failure queue): use on_error: fail (the batch is retried from the record, then sent to the failure queue) or skip`,
-        ErrorCode.DEPLOY_TRANSFORMS_UNSUPPORTED,
-      );
-    }
     return { kind: 'sink', startingPosition: startingPositionOf(spec) };
   }
   if (mode.kind === 'continuous') return { kind: 'task' };

@@ -1,10 +1,11 @@
 import { ConnectorEnv, ConnectorError, encodeRuntimeEnv, environmentBytes, ErrorCode, LAMBDA_ENV_LIMIT_BYTES } from '../core';
-import { logStatement, secretLocation, secretStatements, streamArn, streamReadStatement } from './access';
+import { logStatement, secretLocation, secretStatements, streamArn, streamReadStatement, streamStatement } from './access';
 import { arn, type CfnResource, getAtt, ref, role } from './cfn';
 import { descriptorOutput } from './descriptor';
 import type { Fragment, FunctionDefinition, PlacementDefinition } from './fragment';
 import { metricsEnvironment } from './monitoring';
 import { RESOURCE_SUFFIXES as S } from './naming';
+import { streamPrefixOf } from './options';
 import type { Placement } from './plan';
 
 /** The placement of a sink. */
@@ -43,12 +44,14 @@ export const sinkPlacement: PlacementDefinition<SinkPlacement> = {
   resourcesPerConnector: 4,
   sharedResources: 1,
   derivedSuffixes: [S.FUNCTION, S.FUNCTION_LOG_GROUP],
-  connector(input, placement, { names, stream, options, smartModules }): Fragment {
+  connector(input, placement, { names, stream, options, smartModules, deadLetterStream }): Fragment {
     const { spec } = input;
     const environment = encodeRuntimeEnv({
       [ConnectorEnv.CONFIG]: input.text,
       [ConnectorEnv.CONFIG_FILE]: input.file,
       [ConnectorEnv.MARGIN_MS]: String(options.lambda.marginMs),
+      // A transform step with `on_error: dead-letter` writes to the `<topic>-dlq` stream.
+      ...(deadLetterStream ? { [ConnectorEnv.STREAM_PREFIX]: streamPrefixOf(options) } : {}),
       ...metricsEnvironment(options, { continuously: false }),
       ...(spec.secrets.length > 0
         ? {
@@ -67,6 +70,7 @@ export const sinkPlacement: PlacementDefinition<SinkPlacement> = {
     const statements = [
       logStatement(logGroupArn),
       streamReadStatement(stream),
+      ...(deadLetterStream ? [streamStatement(deadLetterStream)] : []),
       ...secretStatements(spec, options),
       { Effect: 'Allow' as const, Action: ['sqs:SendMessage'], Resource: [getAtt(SINK_FAILURE_QUEUE, 'Arn')] },
     ];

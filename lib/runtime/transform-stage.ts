@@ -41,7 +41,7 @@ export interface TransformStage {
 /** Options of {@link openTransformStage}. */
 export interface TransformStageOptions {
   spec: ConnectorSpec;
-  /** Where dead letters go; none for a sink function (a step with `on_error: dead-letter` is then refused). */
+  /** Where dead letters go; undefined when the runtime has none (a step with `on_error: dead-letter` is then refused). */
   topics: TopicBackend | undefined;
   log: Logger;
   metrics: ConnectorMetrics;
@@ -115,7 +115,7 @@ export async function openTransformStage(options: TransformStageOptions): Promis
   try {
     if (chain.steps.some((step) => step.onError === 'dead-letter')) {
       const dlq = deadLetterTopicOf(spec.topic.name);
-      if (!topics) throw new ConnectorError(`${spec.file}: on_error: dead-letter needs a topic backend to write ${dlq} to, and this runtime has none (a sink function); use fail or skip`, ErrorCode.CONFIG_UNSUPPORTED);
+      if (!topics) throw new ConnectorError(`${spec.file}: on_error: dead-letter needs a topic backend to write ${dlq} to, and this runtime has none; use fail or skip`, ErrorCode.CONFIG_UNSUPPORTED);
       if (!(await topics.topicExists(dlq))) {
         if (!options.createTopic) throw new TopicNotFoundError(dlq, `the dead-letter topic of ${spec.file} is created by the deployment (serverless deploy)`);
         if (await topics.createTopic(dlq)) log.info({ topic: dlq }, 'dead-letter topic created');

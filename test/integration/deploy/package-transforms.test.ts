@@ -61,6 +61,7 @@ http:
   endpoint: https://example.com/hook
 transforms:
   - uses: ./shout.wasm
+    on_error: dead-letter
 `,
 };
 
@@ -117,9 +118,11 @@ describe('serverless package (osls, offline) with transforms', () => {
   it('should create the dead-letter stream of the config and let only its function put to it', () => {
     // Assess
     const streams = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Kinesis::Stream').map((resource) => resource.Properties?.Name);
-    expect(streams.sort()).toEqual(['connectors-dev-plain', 'connectors-dev-quotes', 'connectors-dev-quotes-dlq']);
+    expect(streams.sort()).toEqual(['connectors-dev-plain', 'connectors-dev-plain-dlq', 'connectors-dev-quotes', 'connectors-dev-quotes-dlq']);
     const statements = (role: string): string => JSON.stringify(template.Resources[role]?.Properties?.Policies);
     expect(statements('ShapedFunctionRole')).toContain('TopicQuotesDlqStream');
     expect(statements('PlainFunctionRole')).not.toContain('Dlq');
+    // The sink's dead letters go to the dead-letter stream of the topic it reads
+    expect(statements('HookedFunctionRole')).toContain('TopicPlainDlqStream');
   });
 });

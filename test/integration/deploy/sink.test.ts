@@ -6,7 +6,7 @@ import { ErrorCode } from '../../../lib/core/errors';
 import { openKinesisTopics } from '../../../lib/topics/kinesis';
 import { silentLogger } from '../../../lib/core/log';
 import { startHttpServer, type TestHandler, type TestHttpServer } from '../../support/http-server';
-import { type Kinesalite, type StreamRecord, startKinesalite } from '../../support/kinesalite';
+import { KINESALITE_ENV, type Kinesalite, type StreamRecord, startKinesalite } from '../../support/kinesalite';
 import { CapturingLogger } from '../../support/source-context';
 
 const STREAM = 'connectors-dev-events';
@@ -215,14 +215,38 @@ describe('Lambda sink (functions/sink) with Kinesis events of real stream record
       expect(server!.requests.map((r) => r.body)).toEqual(['{"number":1}', '{"number":2}', '{"number":4}']);
     });
 
-    it('should refuse on_error: dead-letter (no topic to write to) before sending anything', async () => {
+    it('should write a record a step with on_error: dead-letter fails on to the <topic>-dlq stream, and deliver the rest', async () => {
+      // Prepare: the function environment the generator writes for a dead-letter sink; kinesalite as Kinesis
+      await kinesis.createStream(`${STREAM}-dlq`, 1);
+      server = await startHttpServer((_req, res) => res.end('ok'));
+      const env = {
+        ...KINESALITE_ENV,
+        [ConnectorEnv.CONFIG]: sinkConfig(server.url, jolt('dead-letter')),
+        [ConnectorEnv.CONFIG_FILE]: 'configs/webhook.yaml',
+        [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-',
+        [ConnectorEnv.KINESIS_ENDPOINT]: kinesis.endpoint,
+      };
+      const saved = Object.fromEntries(Object.keys(KINESALITE_ENV).map((key) => [key, process.env[key]]));
+      Object.assign(process.env, KINESALITE_ENV);
+      const records = jsonRecords();
+
       // Act
-      const err = await handle((_req, res) => res.end('ok'), jsonRecords(), { extra: jolt('dead-letter') }).catch((e: unknown) => e);
+      let result;
+      try {
+        result = await createSinkHandler({ env, log: silentLogger })(kinesisEvent(records), lambdaContext());
+      } finally {
+        for (const [key, value] of Object.entries(saved)) {
+          if (value === undefined) delete process.env[key];
+          else process.env[key] = value;
+        }
+      }
 
       // Assess
-      expect(err).toMatchObject({ code: ErrorCode.CONFIG_UNSUPPORTED });
-      expect((err as Error).message).toContain('on_error: dead-letter needs a topic backend');
-      expect(server!.requests).toHaveLength(0);
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(server.requests.map((r) => r.body)).toEqual(['{"number":1}', '{"number":2}', '{"number":4}']);
+      const letters = await kinesis.readAll(`${STREAM}-dlq`);
+      expect(letters).toHaveLength(1);
+      expect(JSON.parse(letters[0]!.data.toString())).toMatchObject({ connector: 'webhook', topic: 'events', offset: 2, uses: 'infinyon/jolt@0.4.1', value: 'not json' });
     });
   });
 });

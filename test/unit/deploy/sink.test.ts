@@ -120,18 +120,18 @@ describe('Function: generateService (sink → function fed by a Kinesis event so
     expect(functions.w).toMatchObject({ handler: SINK_HANDLER, environment: { [ConnectorEnv.CONFIG]: text } });
   });
 
-  it('should refuse a sink whose transform step says on_error: dead-letter (a sink function has no topic to write to), naming the step', () => {
+  it('should give a sink whose transform step says on_error: dead-letter the <topic>-dlq stream, the right to put to it and the stream prefix', () => {
     // Prepare
-    const text = `${sinkYaml('w')}transforms:\n  - uses: infinyon/regex-filter@0.2.0\n    with: {regex: a}\n  - uses: infinyon/jolt@0.4.1\n    on_error: dead-letter\n    with:\n      spec:\n        - operation: default\n          spec: {source: http}\n`;
-    const input = inputOf(text, 'configs/w.yaml');
+    const text = `${sinkYaml('w')}transforms:\n  - uses: infinyon/jolt@0.4.1\n    on_error: dead-letter\n    with:\n      spec:\n        - operation: default\n          spec: {source: http}\n`;
 
     // Act
-    const error = thrown(() => placementOf(input.spec));
+    const { functions, resources } = generateSink(text);
 
     // Assess
-    expect(error).toMatchObject({ code: ErrorCode.DEPLOY_TRANSFORMS_UNSUPPORTED });
-    expect(error.message).toContain('configs/w.yaml: transforms[1] (infinyon/jolt@0.4.1) of a sink says on_error: dead-letter');
-    expect(error.message).toContain('use on_error: fail');
+    expect(functions.w?.environment).toMatchObject({ [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-' });
+    const streams = Object.values(resources.Resources).filter((r) => r.Type === 'AWS::Kinesis::Stream').map((r) => r.Properties?.Name);
+    expect(streams).toContain('connectors-dev-w-topic-dlq');
+    expect(JSON.stringify(statementsOf(resources.Resources, 'WFunctionRole'))).toContain('kinesis:PutRecords');
   });
 
   it('should refuse an absolute start offset, which a mapping cannot take', () => {
