@@ -1,18 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateFromServerless, type VariableResolver } from '../../../lib/deploy/serverless';
-import { periodicYaml } from './support';
-
-/** What osls passes to `${file(serverless/connectors.js):…}`, with these CLI options. */
-const resolverWith = (options: Record<string, unknown>): VariableResolver => ({
-  options,
-  resolveVariable: async (expression) => {
-    throw new Error(`unexpected variable ${expression}`);
-  },
-  resolveConfigurationProperty: async (path) =>
-    path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], { service: 'connectors', provider: { stage: 'dev', region: 'us-east-1' }, custom: { connectors: { configs: 'configs' } } }),
-});
+import { generateFromServerless } from '../../../lib/deploy/serverless';
+import { periodicYaml, serverlessResolver } from './support';
 
 describe('Function: generateFromServerless (shared artifacts and `serverless deploy function`)', () => {
   let serviceDir: string;
@@ -26,7 +16,7 @@ describe('Function: generateFromServerless (shared artifacts and `serverless dep
 
   it('should let the second poller run the first one\'s zip in a package or deploy of the stack', async () => {
     // Act
-    const { functions } = await generateFromServerless(resolverWith({}), serviceDir, 'deploy', () => undefined);
+    const { functions } = await generateFromServerless(serverlessResolver({}), serviceDir, 'deploy', () => undefined);
 
     // Assess
     expect(functions.a).not.toHaveProperty('skipEsbuild');
@@ -35,7 +25,7 @@ describe('Function: generateFromServerless (shared artifacts and `serverless dep
 
   it('should let every function bundle its own zip for `serverless deploy function -f b`, which packages b alone', async () => {
     // Act
-    const { functions } = await generateFromServerless(resolverWith({ function: 'b' }), serviceDir, 'deploy', () => undefined);
+    const { functions } = await generateFromServerless(serverlessResolver({ function: 'b' }), serviceDir, 'deploy', () => undefined);
 
     // Assess
     expect(functions.b).not.toHaveProperty('skipEsbuild');

@@ -7,6 +7,7 @@ import { defaultRegistry } from '../../../lib/connectors';
 import type { CfnResource, IamStatement } from '../../../lib/deploy/cfn';
 import { type DeploymentOptions, type DeploymentOptionsInput, parseDeploymentOptions } from '../../../lib/deploy/options';
 import type { ConnectorInput } from '../../../lib/deploy/plan';
+import type { VariableResolver } from '../../../lib/deploy/serverless';
 
 /** What `serverless package` passes: no secret values (they resolve at run time). */
 export const NO_SECRET_VALUES: SecretValues = { lookup: () => undefined, describe: 'x' };
@@ -111,3 +112,18 @@ export function idsOfType(resources: Record<string, CfnResource>, type: string):
 
 /** `Fn::Sub` ARN as the generator writes it. */
 export const subArn = (service: string, resource: string): unknown => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}` });
+
+/**
+ * What osls passes to `${file(serverless/connectors.js):…}` for a service `connectors` (stage dev,
+ * us-east-1) whose configs are in `configs/`, with these CLI options (e.g. `{ function: 'b' }`).
+ */
+export function serverlessResolver(options: Record<string, unknown> = {}): VariableResolver {
+  return {
+    options,
+    resolveVariable: async (expression) => {
+      throw new Error(`unexpected variable ${expression}`);
+    },
+    resolveConfigurationProperty: async (path) =>
+      path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], { service: 'connectors', provider: { stage: 'dev', region: 'us-east-1' }, custom: { connectors: { configs: 'configs' } } }),
+  };
+}

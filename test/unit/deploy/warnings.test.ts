@@ -1,18 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateFromServerless, type VariableResolver } from '../../../lib/deploy/serverless';
-import { periodicYaml } from './support';
+import { generateFromServerless } from '../../../lib/deploy/serverless';
+import { periodicYaml, serverlessResolver } from './support';
 
-/** What osls passes to `${file(serverless/connectors.js):…}` for a service whose configs are in `configs/`. */
-const resolver: VariableResolver = {
-  options: {},
-  resolveVariable: async (expression) => {
-    throw new Error(`unexpected variable ${expression}`);
-  },
-  resolveConfigurationProperty: async (path) =>
-    path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], { service: 'connectors', provider: { stage: 'dev', region: 'us-east-1' }, custom: { connectors: { configs: 'configs' } } }),
-};
+const resolver = serverlessResolver();
 
 describe('Function: generateFromServerless (warnings)', () => {
   let serviceDir: string;
