@@ -1,11 +1,35 @@
 /**
  * What every Lambda handler of this project shares (`poller.ts`, `sink.ts`): the config text of the
- * runtime environment, secret values from the invocation context, the secret middlewares and the
- * container's logger.
+ * runtime environment, secret values from the invocation context, the secret middlewares, the
+ * container's logger and its Kinesis topic backend.
  */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
 import type { SecretValues } from '../lib/config';
 import { ConnectorEnv, ConnectorError, createJsonLogger, ErrorCode, type Logger, type RuntimeEnv } from '../lib/core';
+import { type OpenedTopics, openTopicBackend } from '../lib/topics';
+
+let sharedKinesisClient: KinesisClient | undefined;
+/** Streams this container has seen ACTIVE: checked once per container, not once per invocation. */
+const knownStreams = new Set<string>();
+
+/** The Kinesis client module, and with it the runtime's AWS SDK (`require`: loaded once, synchronously). */
+export function kinesisClientModule(): typeof import('../lib/topics/kinesis/client') {
+  return require('../lib/topics/kinesis/client') as typeof import('../lib/topics/kinesis/client');
+}
+
+/**
+ * The Kinesis topic backend of an invocation: streams `CONNECTOR_STREAM_PREFIX` + topic, endpoint
+ * `CONNECTOR_KINESIS_ENDPOINT` (else the region's), one client per container reused across
+ * invocations (closing the backend leaves it open). Loads the SDK on first call.
+ * @param region - `AWS_REGION` of the function.
+ * @param connector - the default partition key (a record without a key).
+ * @throws UsageError when no region is known.
+ */
+export function openKinesisTopics(env: RuntimeEnv, region: string | undefined, connector: string, log: Logger): Promise<OpenedTopics> {
+  sharedKinesisClient ??= kinesisClientModule().createKinesisClient({ region, endpoint: env[ConnectorEnv.KINESIS_ENDPOINT] });
+  return openTopicBackend('kinesis', { kinesis: { client: sharedKinesisClient, streamPrefix: env[ConnectorEnv.STREAM_PREFIX], knownStreams }, defaultPartitionKey: connector, log });
+}
 
 /** The config text of the environment. @throws ConnectorError USAGE when it is not set. */
 export function configText(env: RuntimeEnv): string {

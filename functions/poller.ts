@@ -9,16 +9,15 @@
  * values come from SSM Parameter Store or Secrets Manager through middy middlewares, into the
  * handler's context only (never the environment or logs).
  */
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { parseConnectorConfig } from '../lib/config';
 import { periodicRegistry } from '../lib/connectors/periodic';
-import { ConnectorEnv, ConnectorError, createJsonLogger, createMetrics, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, RuntimeDefaults, type TopicBackend, TopicWriteError } from '../lib/core';
+import { ConnectorEnv, ConnectorError, createMetrics, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, RuntimeDefaults, type TopicBackend, TopicWriteError } from '../lib/core';
 import { type MetricValues, metricsPublisherOf } from '../lib/runtime/emf';
 import { type RuntimeDeps, runConnector } from '../lib/runtime/runner';
-import { deferTopicBackend, type OpenedTopics, openTopicBackend } from '../lib/topics';
-import { configText, contextSecrets, defaultLogger, secretMiddlewares } from './lambda-context';
+import { deferTopicBackend, type OpenedTopics } from '../lib/topics';
+import { configText, contextSecrets, defaultLogger, kinesisClientModule, openKinesisTopics, secretMiddlewares } from './lambda-context';
 
 /** What one invocation did (the invocation's result; `serverless invoke` prints it). */
 export interface PollResult {
@@ -58,18 +57,9 @@ export interface PollHandlerDeps extends Partial<RuntimeDeps> {
  */
 export const FLUSH_GRACE_MS = RuntimeDefaults.flushGraceMs;
 
-let sharedClient: KinesisClient | undefined;
-/** Streams this container has seen ACTIVE: checked once per container, not once per invocation. */
-const knownStreams = new Set<string>();
-
 /** A given backend, closed after the invocation. */
 function closing(topics: TopicBackend): OpenedTopics {
   return { topics, close: () => topics.close() };
-}
-
-/** The Kinesis client module, and with it the runtime's AWS SDK (`require`: loaded once, synchronously). */
-function kinesisClientModule(): typeof import('../lib/topics/kinesis/client') {
-  return require('../lib/topics/kinesis/client') as typeof import('../lib/topics/kinesis/client');
 }
 
 /**
@@ -100,14 +90,7 @@ export function loadsSdkAtInit(env: NodeJS.ProcessEnv): boolean {
  * undelivered records, never dropped silently).
  */
 function kinesisTopics(env: RuntimeEnv, region: string | undefined, connector: string, log: Logger): OpenedTopics {
-  return deferTopicBackend(() => {
-    sharedClient ??= kinesisClientModule().createKinesisClient({ region, endpoint: env[ConnectorEnv.KINESIS_ENDPOINT] });
-    return openTopicBackend('kinesis', {
-      kinesis: { client: sharedClient, streamPrefix: env[ConnectorEnv.STREAM_PREFIX], knownStreams },
-      defaultPartitionKey: connector,
-      log,
-    });
-  });
+  return deferTopicBackend(() => openKinesisTopics(env, region, connector, log));
 }
 
 /**

@@ -11,39 +11,22 @@
  * delivered, bytes, errors, records handed back undelivered), which the connector's alarm watches; secret values come from SSM Parameter Store or Secrets Manager through middy
  * middlewares, into the handler's context only.
  */
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import middy from '@middy/core';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { parseConnectorConfig } from '../lib/config';
 import { defaultRegistry } from '../lib/connectors';
-import { ConnectorEnv, ConnectorError, createMetrics, ErrorCode, type Logger, parseRuntimeEnv, type RuntimeEnv, systemClock, type TopicRecord, TransformError } from '../lib/core';
+import { ConnectorEnv, ConnectorError, createMetrics, ErrorCode, parseRuntimeEnv, systemClock, type TopicRecord, TransformError } from '../lib/core';
 import { metricsPublisherOf } from '../lib/runtime/emf';
 import { portsFor } from '../lib/runtime/ports';
 import type { RuntimeDeps } from '../lib/runtime/runner';
 import { closeSink, createSink, deliverTransformed } from '../lib/runtime/sink';
 import { openTransformStage, type TransformStage } from '../lib/runtime/transform-stage';
-import { type OpenedTopics, openTopicBackend } from '../lib/topics';
-import { configText, contextSecrets, defaultLogger, secretMiddlewares } from './lambda-context';
+import { configText, contextSecrets, defaultLogger, openKinesisTopics, secretMiddlewares } from './lambda-context';
 
 /** Side effects of the handler; every field has a real default. */
 export interface SinkHandlerDeps extends Partial<RuntimeDeps> {
   /** Environment (default `process.env`). */
   env?: NodeJS.ProcessEnv;
-}
-
-let sharedClient: KinesisClient | undefined;
-/** Streams this container has seen ACTIVE: checked once per container, not once per invocation. */
-const knownStreams = new Set<string>();
-
-/**
- * Where a transform step with `on_error: dead-letter` writes: the `<topic>-dlq` Kinesis stream
- * (`CONNECTOR_STREAM_PREFIX` + name, created by the stack), one client per container. The SDK is
- * loaded only for configs that have such a step.
- */
-function deadLetterTopics(env: RuntimeEnv, region: string | undefined, connector: string, log: Logger): Promise<OpenedTopics> {
-  const { createKinesisClient } = require('../lib/topics/kinesis/client') as typeof import('../lib/topics/kinesis/client');
-  sharedClient ??= createKinesisClient({ region, endpoint: env[ConnectorEnv.KINESIS_ENDPOINT] });
-  return openTopicBackend('kinesis', { kinesis: { client: sharedClient, streamPrefix: env[ConnectorEnv.STREAM_PREFIX], knownStreams }, defaultPartitionKey: connector, log });
 }
 
 /**
@@ -85,8 +68,8 @@ export function createSinkHandler(deps: SinkHandlerDeps = {}) {
     const metrics = createMetrics();
     const sinkLog = log.child({ connector: spec.name, type: spec.type });
     // The Filter and Shape stages (state such as an aggregate's lives for one batch); dead letters of
-    // a step with `on_error: dead-letter` go to the `<topic>-dlq` stream.
-    const deadLetters = spec.transforms.some((step) => step.on_error === 'dead-letter') ? await deadLetterTopics(env, (deps.env ?? process.env).AWS_REGION, spec.name, sinkLog) : undefined;
+    // a step with `on_error: dead-letter` go to the `<topic>-dlq` stream (the SDK loads only for those).
+    const deadLetters = spec.transforms.some((step) => step.on_error === 'dead-letter') ? await openKinesisTopics(env, (deps.env ?? process.env).AWS_REGION, spec.name, sinkLog) : undefined;
     let stage: TransformStage | undefined;
     let sink: Awaited<ReturnType<typeof createSink>>;
     try {

@@ -75,7 +75,6 @@ async function runSinkConnector(options: RunConnectorOptions, log: Logger, clock
   const { spec, topics, signal } = options;
   if (options.window) throw new ConnectorError(`${spec.file}: ${spec.type} is a sink; it cannot run in a poll window`, ErrorCode.CONFIG_UNSUPPORTED);
   await ensureTopic(spec, topics, log, options.createTopic ?? true);
-  if (options.skipTransforms && spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms skipped (--skip-transforms): delivering untransformed records');
   // The Filter and Shape stages, between the topic and the sink.
   const stage = options.skipTransforms
     ? undefined
@@ -222,12 +221,12 @@ export async function runConnector(options: RunConnectorOptions): Promise<RunRes
   for (const warning of spec.warnings) {
     log.warn({ code: warning.code, file: warning.file, line: warning.line, column: warning.column, path: warning.path }, warning.message);
   }
+  if (options.skipTransforms && spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms skipped (--skip-transforms): records pass untransformed');
   if (spec.definition.direction === 'sink') return runSinkConnector(options, log, clock, metrics);
   const source = await createSource(spec);
   if (options.window && source.kind !== 'periodic') {
     throw new ConnectorError(`${spec.file}: ${spec.type} with these settings is a continuous source; it cannot run in a poll window (deploy it as a container task)`, ErrorCode.CONFIG_UNSUPPORTED);
   }
-  if (options.skipTransforms && spec.transforms.length > 0) log.warn({ transforms: spec.transforms.map((t) => t.uses) }, 'transforms skipped (--skip-transforms): producing untransformed records');
 
   // A poll window that may not create its topic (a deployed function: the stack made the stream)
   // checks it alongside its first poll, once the request is on the wire, so that a backend opened

@@ -183,17 +183,22 @@ describe('runtime: a sink config with transforms, run by runConnector against a 
     await producer.close();
   };
 
+  /** Runs the sink until its consumer committed `offset`, then stops it. */
+  const runUntilCommitted = async (spec: ReturnType<typeof parseConnectorConfig>, offset: number) => {
+    const controller = new AbortController();
+    const run = runConnector({ spec, topics: store, signal: controller.signal, deps: { log: silentLogger } });
+    await waitFor(async () => (await store.consumer('events').committed!('webhook'))?.offset === offset);
+    controller.abort();
+    return run;
+  };
+
   it('should POST the transformed records and commit the topic records behind them', async () => {
     // Prepare
     await produce(['["keep-1","drop-2"]', '["drop-3"]', '["keep-4"]']);
     const spec = parseConnectorConfig(sinkConfig(`${server.url}/hook`, SPLIT_THEN_FILTER), { file: 'webhook.yaml', registry: defaultRegistry });
-    const controller = new AbortController();
 
     // Act
-    const run = runConnector({ spec, topics: store, signal: controller.signal, deps: { log: silentLogger } });
-    await waitFor(async () => (await store.consumer('events').committed!('webhook'))?.offset === 3);
-    controller.abort();
-    const result = await run;
+    const result = await runUntilCommitted(spec, 3);
 
     // Assess
     expect(server.requests.map((r) => r.body)).toEqual(['"keep-1"', '"keep-4"']);
@@ -221,13 +226,9 @@ describe('runtime: a sink config with transforms, run by runConnector against a 
     // Prepare
     await produce(['{"n":1}', 'not json', '{"n":3}']);
     const spec = parseConnectorConfig(sinkConfig(`${server.url}/hook`, JOLT('dead-letter')), { file: 'webhook.yaml', registry: defaultRegistry });
-    const controller = new AbortController();
 
     // Act
-    const run = runConnector({ spec, topics: store, signal: controller.signal, deps: { log: silentLogger } });
-    await waitFor(async () => (await store.consumer('events').committed!('webhook'))?.offset === 3);
-    controller.abort();
-    const result = await run;
+    const result = await runUntilCommitted(spec, 3);
 
     // Assess
     expect(server.requests.map((r) => r.body)).toEqual(['{"number":1}', '{"number":3}']);
