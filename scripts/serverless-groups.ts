@@ -78,7 +78,10 @@ function main(argv: string[]): void {
     .allowUnknownOption(true)
     .action(async (command: string, rest: string[], opts: { groups?: string; stacks?: number[]; out?: string }) => {
       const groups = opts.groups ? Number(opts.groups) : groupsOf(readFileSync(join(process.cwd(), 'serverless.yml'), 'utf8'));
+      if (!Number.isInteger(groups) || groups < 1) program.error(`error: --groups must be a whole number ≥ 1; got "${opts.groups}"`);
       const stacks = opts.stacks ?? Array.from({ length: groups }, (_, group) => group);
+      const outside = stacks.filter((stack) => stack >= groups);
+      if (outside.length > 0) program.error(`error: --stacks ${outside.join(',')}: there are ${groups} stack(s), numbered 0 … ${groups - 1} (custom.connectors.groups or --groups)`);
       if (command === 'package') {
         const code = await packageGroups(groups, stacks, rest, opts.out);
         process.exit(code);

@@ -78,6 +78,22 @@ describe('npm run sls:groups -- package (failures, --stacks)', () => {
     }
   });
 
+  it('should refuse a --stacks number outside the stacks, naming the range, before packaging anything', async () => {
+    // Prepare
+    const service = multiStackService();
+    try {
+      // Act
+      const result = await runServerlessGroups(service.dir, ['package', '--stacks', '1,3']);
+
+      // Assess
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('--stacks 3: there are 3 stack(s), numbered 0 … 2');
+      expect(result.stderr).not.toMatch(/== stack \d+ of 3 packaged/);
+    } finally {
+      service.cleanup();
+    }
+  });
+
   it('should stop at the first stack that fails, with osls\'s exit code and the located error', async () => {
     // Prepare
     const service = multiStackService();
