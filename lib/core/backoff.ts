@@ -1,4 +1,12 @@
-import { ExponentialBackoff, halfJitterGenerator, handleWhen, type IBackoff, type RetryPolicy, retry } from 'cockatiel';
+import type { ExponentialBackoff, IBackoff, RetryPolicy } from 'cockatiel';
+
+/**
+ * cockatiel, required on first use: a poll window whose polls succeed never needs a backoff, and
+ * cockatiel's module init is about 10 ms of a deployed poller's cold start (functions/README.md).
+ */
+function cockatiel(): typeof import('cockatiel') {
+  return require('cockatiel') as typeof import('cockatiel');
+}
 
 /**
  * The one backoff of the project: source retries and reconnects, topic writes of the runtime and
@@ -32,7 +40,8 @@ export const BackoffDefaults = {
 
 /** The cockatiel backoff factory of `settings` (see {@link BackoffSettings} for the arithmetic). */
 function exponential(settings: BackoffSettings): ExponentialBackoff<unknown> {
-  return new ExponentialBackoff({ generator: halfJitterGenerator, initialDelay: 2 * settings.minMs, maxDelay: settings.maxMs });
+  const { ExponentialBackoff: Exponential, halfJitterGenerator } = cockatiel();
+  return new Exponential({ generator: halfJitterGenerator, initialDelay: 2 * settings.minMs, maxDelay: settings.maxMs });
 }
 
 /** Clamps a generated wait into `[min(minMs, maxMs), maxMs]`. */
@@ -49,15 +58,15 @@ function clamp(settings: BackoffSettings, ms: number): number {
  * backoff.reset();                            // after a success
  */
 export class Backoff {
-  private readonly factory: ExponentialBackoff<unknown>;
+  /** Made on the first {@link next}: a backoff never used loads no cockatiel. */
+  private factory: ExponentialBackoff<unknown> | undefined;
   private current: IBackoff<unknown> | undefined;
 
-  constructor(readonly settings: BackoffSettings) {
-    this.factory = exponential(settings);
-  }
+  constructor(readonly settings: BackoffSettings) {}
 
   /** The next wait in ms (grows with each call until {@link reset}). */
   next(): number {
+    this.factory ??= exponential(this.settings);
     this.current = this.current ? this.current.next(undefined) : this.factory.next();
     return clamp(this.settings, this.current.duration);
   }
@@ -76,6 +85,7 @@ export class Backoff {
  */
 export function backoffPolicy(settings: BackoffSettings, options: { maxAttempts?: number; retryable: (err: unknown) => boolean }): RetryPolicy {
   const backoff = exponential(settings);
+  const { handleWhen, retry } = cockatiel();
   return retry(handleWhen(options.retryable), {
     maxAttempts: options.maxAttempts === undefined ? Number.MAX_SAFE_INTEGER : options.maxAttempts - 1,
     backoff: { next: () => wrap(backoff.next(), settings) },

@@ -117,6 +117,13 @@ export interface SinkDefinition<S extends z.ZodType = z.ZodType> extends Definit
 /** One connector type. */
 export type ConnectorDefinition = SourceDefinition | SinkDefinition;
 
+/**
+ * What running an already validated section of a source needs of its definition: no schema,
+ * summary or warnings (what parsing a config needs). A deployed poller that runs the generator's
+ * validated config holds only these (lib/connectors/periodic-runtime.ts), so its bundle has no zod.
+ */
+export type SourceRuntime<S extends z.ZodType = z.ZodType> = Pick<SourceDefinition<S>, 'type' | 'legacyTypes' | 'direction' | 'section' | 'needs' | 'legacyDurationUnits' | 'secretPlaceholders' | 'topicFields' | 'mode' | 'load'>;
+
 /** How any connector runs: a source's {@link SourceMode}, or a sink (it consumes its topic). */
 export type ConnectorMode = SourceMode | { readonly kind: 'sink' };
 

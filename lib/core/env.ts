@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ConnectorError, ErrorCode } from './errors';
 
 /**
@@ -7,8 +6,17 @@ import { ConnectorError, ErrorCode } from './errors';
  * which parse them once with {@link parseRuntimeEnv}. No secret value is ever put here.
  */
 export const ConnectorEnv = {
-  /** The config file's YAML text (parsed at run time, with secret values). */
+  /**
+   * The config file's YAML text (parsed at run time, with secret values): tasks, sink functions,
+   * and pollers whose config declares secrets (see {@link ConnectorEnv.SPEC}).
+   */
   CONFIG: 'CONNECTOR_CONFIG',
+  /**
+   * A poller's config as the generator validated it: the zod schemas' output, JSON, tagged with the
+   * schema version (`encodeDeployedSpec` in lib/config/deployed.ts), so the poller runs it without
+   * loading zod or yaml. Written instead of {@link ConnectorEnv.CONFIG} for configs without secrets.
+   */
+  SPEC: 'CONNECTOR_SPEC',
   /** The config's path in the service (`configs/x.yaml`), for messages. */
   CONFIG_FILE: 'CONNECTOR_CONFIG_FILE',
   /** Topic backend of `connector run` (`kinesis` in a task). */
@@ -67,52 +75,99 @@ export type MetricsOutput = (typeof METRICS_OUTPUTS)[number];
 export const TOPIC_BACKENDS = ['local', 'kinesis'] as const;
 export type TopicBackendName = (typeof TOPIC_BACKENDS)[number];
 
-const millis = (name: string) =>
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, `expected a number of milliseconds (${name})`)
-    .transform(Number);
+/** One variable of the contract: how its text becomes a value, or why it cannot. */
+interface EnvField<T> {
+  /** The value of a set, non-empty variable, or an {@link Invalid} saying what was expected. */
+  parse(text: string): T | Invalid;
+  /** The value when unset or empty (absent: the key is left out). */
+  default?: T;
+}
 
-const secretMap = z.string().transform((text, ctx): Record<string, string> => {
+/** A variable with a default: always present in the parsed environment. */
+const withDefault = <T>(parse: EnvField<T>['parse'], value: T): EnvField<T> & { default: T } => ({ parse, default: value });
+/** A variable without a default: absent from the parsed environment when unset. */
+const optional = <T>(parse: EnvField<T>['parse']): EnvField<T> => ({ parse });
+
+/** A parse result that failed: what was expected. */
+class Invalid {
+  constructor(readonly error: string) {}
+}
+
+const text = (check?: (value: string) => string | undefined): EnvField<string>['parse'] => (value) => {
+  const error = check?.(value);
+  return error === undefined ? value : new Invalid(error);
+};
+const millis = (name: string, min = 0): EnvField<number>['parse'] => (value) => {
+  if (!/^\d+(\.\d+)?$/.test(value)) return new Invalid(`expected a number of milliseconds (${name})`);
+  const ms = Number(value);
+  return ms >= min ? ms : new Invalid(`expected at least ${min} ms`);
+};
+const oneOf = <T extends string>(values: readonly T[]): EnvField<T>['parse'] => (value) =>
+  (values as readonly string[]).includes(value) ? (value as T) : new Invalid(`expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}`);
+
+const secretMap: EnvField<Record<string, string>>['parse'] = (value) => {
   try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
-      return value as Record<string, string>;
+    const map: unknown = JSON.parse(value);
+    if (typeof map === 'object' && map !== null && !Array.isArray(map) && Object.values(map).every((v) => typeof v === 'string')) {
+      return map as Record<string, string>;
     }
   } catch {
     // reported below
   }
-  ctx.addIssue({ code: 'custom', message: 'expected a JSON object of secret name → parameter or secret name' });
-  return z.NEVER;
-});
+  return new Invalid('expected a JSON object of secret name → parameter or secret name');
+};
 
 /**
- * The environment contract as a zod schema: input strings as the environment holds them, output
- * typed values with {@link RuntimeDefaults} applied. Unrelated variables are ignored.
+ * The environment contract, one entry per variable: how its text is checked and typed, and its
+ * default ({@link RuntimeDefaults}). Plain checks rather than a zod schema on purpose: the Lambda
+ * handlers parse it at every cold start, and loading zod alone costs a poller's init about 40 ms
+ * (functions/README.md, "Cold start"). Unrelated variables are ignored.
  */
-export const RuntimeEnvSchema = z.object({
-  [ConnectorEnv.CONFIG]: z.string().min(1, 'expected the config YAML text').optional(),
-  [ConnectorEnv.CONFIG_FILE]: z.string().min(1).optional(),
-  [ConnectorEnv.TOPICS]: z.enum(TOPIC_BACKENDS).optional(),
-  [ConnectorEnv.NO_CREATE_TOPIC]: z.string().optional().transform((value) => value !== undefined),
-  [ConnectorEnv.STREAM_PREFIX]: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'expected Kinesis stream name characters (a-z, A-Z, 0-9, _ . -)').default(''),
-  [ConnectorEnv.KINESIS_ENDPOINT]: z.url().optional(),
-  [ConnectorEnv.WINDOW_MS]: millis(ConnectorEnv.WINDOW_MS).default(RuntimeDefaults.windowMs),
-  [ConnectorEnv.WINDOW_ANCHOR]: z.enum(['epoch', 'event']).default('epoch'),
-  [ConnectorEnv.MARGIN_MS]: millis(ConnectorEnv.MARGIN_MS).default(RuntimeDefaults.marginMs),
-  [ConnectorEnv.SECRETS_SOURCE]: z.enum(['ssm', 'secrets-manager']).optional(),
-  [ConnectorEnv.SECRETS]: secretMap.optional(),
-  [ConnectorEnv.METRICS]: z.enum(METRICS_OUTPUTS).default('none'),
+export const RuntimeEnvContract = {
+  [ConnectorEnv.CONFIG]: optional<string>(text()),
+  [ConnectorEnv.CONFIG_FILE]: optional<string>(text()),
+  [ConnectorEnv.SPEC]: optional<string>(text()),
+  [ConnectorEnv.TOPICS]: optional<TopicBackendName>(oneOf(TOPIC_BACKENDS)),
+  [ConnectorEnv.NO_CREATE_TOPIC]: withDefault<boolean>(() => true, false),
+  [ConnectorEnv.STREAM_PREFIX]: withDefault<string>(text((v) => (/^[a-zA-Z0-9_.-]*$/.test(v) ? undefined : 'expected Kinesis stream name characters (a-z, A-Z, 0-9, _ . -)')), ''),
+  [ConnectorEnv.KINESIS_ENDPOINT]: optional<string>(text((v) => (URL.canParse(v) ? undefined : 'expected a URL'))),
+  [ConnectorEnv.WINDOW_MS]: withDefault<number>(millis(ConnectorEnv.WINDOW_MS), RuntimeDefaults.windowMs),
+  [ConnectorEnv.WINDOW_ANCHOR]: withDefault<'epoch' | 'event'>(oneOf(['epoch', 'event'] as const), 'epoch'),
+  [ConnectorEnv.MARGIN_MS]: withDefault<number>(millis(ConnectorEnv.MARGIN_MS), RuntimeDefaults.marginMs),
+  [ConnectorEnv.SECRETS_SOURCE]: optional<'ssm' | 'secrets-manager'>(oneOf(['ssm', 'secrets-manager'] as const)),
+  [ConnectorEnv.SECRETS]: optional<Record<string, string>>(secretMap),
+  [ConnectorEnv.METRICS]: withDefault<MetricsOutput>(oneOf(METRICS_OUTPUTS), 'none'),
   // CloudWatch: a namespace of 1-255 characters, no `:`; a dimension value of 1-1024 characters.
-  [ConnectorEnv.METRICS_NAMESPACE]: z.string().regex(/^[^:]{1,255}$/, 'expected a CloudWatch namespace (1-255 characters, no ":")').default(RuntimeDefaults.metricsNamespace),
-  [ConnectorEnv.METRICS_SERVICE]: z.string().max(1024).default(RuntimeDefaults.metricsService),
-  [ConnectorEnv.METRICS_PERIOD_MS]: millis(ConnectorEnv.METRICS_PERIOD_MS).refine((ms) => ms >= 1, 'expected at least 1 ms').default(RuntimeDefaults.metricsPeriodMs),
-});
+  [ConnectorEnv.METRICS_NAMESPACE]: withDefault<string>(text((v) => (/^[^:]{1,255}$/.test(v) ? undefined : 'expected a CloudWatch namespace (1-255 characters, no ":")')), RuntimeDefaults.metricsNamespace),
+  [ConnectorEnv.METRICS_SERVICE]: withDefault<string>(text((v) => (v.length <= 1024 ? undefined : 'expected at most 1024 characters')), RuntimeDefaults.metricsService),
+  [ConnectorEnv.METRICS_PERIOD_MS]: withDefault<number>(millis(ConnectorEnv.METRICS_PERIOD_MS, 1), RuntimeDefaults.metricsPeriodMs),
+} as const;
 
-/** The runtime environment, parsed. */
-export type RuntimeEnv = z.output<typeof RuntimeEnvSchema>;
+type Contract = typeof RuntimeEnvContract;
+type ValueOf<F> = F extends EnvField<infer T> ? T : never;
+type WithDefault = { [K in keyof Contract]: Contract[K] extends { default: unknown } ? K : never }[keyof Contract];
+
+/** The runtime environment, parsed: typed values, {@link RuntimeDefaults} applied. */
+export type RuntimeEnv = { [K in WithDefault]: ValueOf<Contract[K]> } & { [K in Exclude<keyof Contract, WithDefault>]?: ValueOf<Contract[K]> };
 /** The runtime environment as the generator writes it (every value a string). */
 export type RuntimeEnvInput = Partial<Record<(typeof ConnectorEnv)[keyof typeof ConnectorEnv], string>>;
+
+/** The parsed environment, or one line per variable with a bad value. */
+function checkRuntimeEnv(env: Readonly<Record<string, string | undefined>>): { env: RuntimeEnv; errors: string[] } {
+  const parsed: Record<string, unknown> = {};
+  const errors: string[] = [];
+  for (const [name, field] of Object.entries(RuntimeEnvContract) as Array<[string, EnvField<unknown>]>) {
+    const value = env[name];
+    if (value === undefined || value === '') {
+      if (field.default !== undefined) parsed[name] = field.default;
+      continue;
+    }
+    const result = field.parse(value);
+    if (result instanceof Invalid) errors.push(`environment variable ${name} is ${JSON.stringify(value)}: ${result.error}`);
+    else parsed[name] = result;
+  }
+  return { env: parsed as RuntimeEnv, errors };
+}
 
 /**
  * Parses the runtime variables of an environment (empty values count as unset).
@@ -122,15 +177,9 @@ export type RuntimeEnvInput = Partial<Record<(typeof ConnectorEnv)[keyof typeof 
  * env.CONNECTOR_WINDOW_MS; // 60000 when unset
  */
 export function parseRuntimeEnv(env: NodeJS.ProcessEnv): RuntimeEnv {
-  const present = Object.fromEntries(
-    Object.values(ConnectorEnv)
-      .map((name) => [name, env[name]] as const)
-      .filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const result = RuntimeEnvSchema.safeParse(present);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `environment variable ${String(issue.path[0])} is ${JSON.stringify(present[String(issue.path[0])])}: ${issue.message}`);
-  throw new ConnectorError(lines.join('; '), ErrorCode.USAGE);
+  const { env: parsed, errors } = checkRuntimeEnv(env);
+  if (errors.length > 0) throw new ConnectorError(errors.join('; '), ErrorCode.USAGE);
+  return parsed;
 }
 
 /**
@@ -139,8 +188,8 @@ export function parseRuntimeEnv(env: NodeJS.ProcessEnv): RuntimeEnv {
  * @throws Error when a value breaks the contract (a generator bug).
  */
 export function encodeRuntimeEnv(values: RuntimeEnvInput): Record<string, string> {
-  const result = RuntimeEnvSchema.safeParse(values);
-  if (!result.success) throw new Error(`runtime environment breaks its contract: ${result.error.message}`);
+  const { errors } = checkRuntimeEnv(values);
+  if (errors.length > 0) throw new Error(`runtime environment breaks its contract: ${errors.join('; ')}`);
   return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 

@@ -68,6 +68,11 @@ export const ErrorCode = {
   USAGE: 'USAGE',
   /** Every poll of a scheduled function's window failed (the endpoint is down or answers errors). */
   CONNECTOR_POLLS_FAILED: 'CONNECTOR_POLLS_FAILED',
+  /**
+   * A poller's `CONNECTOR_SPEC` (the config the generator validated) is unreadable or was written for
+   * another config schema than the function's code runs: redeploy (lib/config/deployed.ts).
+   */
+  DEPLOYED_SPEC_STALE: 'DEPLOYED_SPEC_STALE',
   /** Deployment options (`custom.connectors` in serverless.yml, `--param`) are invalid. */
   DEPLOY_OPTIONS_INVALID: 'DEPLOY_OPTIONS_INVALID',
   /**

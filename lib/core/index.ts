@@ -15,6 +15,7 @@ export {
   type SinkDefinition,
   type SourceDefinition,
   type SourceMode,
+  type SourceRuntime,
 } from './definition';
 export {
   ConnectorEnv,
@@ -27,7 +28,7 @@ export {
   RuntimeDefaults,
   type RuntimeEnv,
   type RuntimeEnvInput,
-  RuntimeEnvSchema,
+  RuntimeEnvContract,
   TOPIC_BACKENDS,
   type TopicBackendName,
 } from './env';

@@ -1,4 +1,5 @@
 import { ConnectorEnv, ConnectorError, encodeRuntimeEnv, environmentBytes, ErrorCode, LAMBDA_ENV_LIMIT_BYTES, RuntimeDefaults } from '../core';
+import { encodeDeployedSpec } from '../config/deployed';
 import { formatDuration } from '../schema/duration';
 import { logStatement, secretLocation, secretStatements, streamStatement } from './access';
 import { arn, type CfnResource, getAtt, ref, role, sub } from './cfn';
@@ -14,8 +15,14 @@ export type { FunctionDefinition } from './fragment';
 /** The placement of a periodic source. */
 type FunctionPlacement = Extract<Placement, { kind: 'function' }>;
 
-/** Handler of every generated poller function (bundled by serverless-esbuild). */
+/**
+ * Handler of every generated poller function whose config has neither secrets nor transforms
+ * (bundled by serverless-esbuild): runs `CONNECTOR_SPEC`, without zod, yaml or the transforms engine
+ * in its bundle (functions/README.md, "Cold start").
+ */
 export const POLLER_HANDLER = 'functions/poller.handler';
+/** Handler of a poller whose config has secrets (it parses `CONNECTOR_CONFIG` with their values) or transforms: the config model and the transforms engine are in its bundle. */
+export const POLLER_FULL_HANDLER = 'functions/poller-full.handler';
 /** Shared resources of a stack that the functions use. */
 export const DEAD_LETTER_QUEUE = 'ConnectorsDeadLetterQueue';
 export const SCHEDULER_ROLE = 'ConnectorsSchedulerRole';
@@ -55,7 +62,9 @@ function scheduledEventInput(): unknown {
  * - Role: logs of its own log group, put to its own stream (and its dead-letter stream when a
  *   transform step says `on_error: dead-letter`), read its own secrets, send to the DLQ.
  * - Package: the bundled handler plus the SmartModule `.wasm` files its transforms use (the config
- *   text travels in the environment, 4 KB; a module is a file).
+ *   travels in the environment, 4 KB; a module is a file): as `CONNECTOR_SPEC`, the validated config
+ *   (zod's output as JSON, tagged with the schema's hash; lib/config/deployed.ts), or, for a config
+ *   with secrets, as `CONNECTOR_CONFIG`, its YAML text (parsed at invocation with the secret values).
  * - Output: the connector's descriptor (kind `poller`, function and schedule names) for `connector cloud`.
  * @throws ConnectorError DEPLOY_ENVIRONMENT_TOO_LARGE when the environment exceeds Lambda's 4 KB limit.
  */
@@ -69,7 +78,9 @@ export const functionPlacement: PlacementDefinition<FunctionPlacement> = {
     const { spec } = input;
     const { schedule, intervalMs } = placement;
     const environment = encodeRuntimeEnv({
-      [ConnectorEnv.CONFIG]: input.text,
+      // The validated config (zod's output, JSON), which the poller runs without parsing; with
+      // secrets, the YAML, parsed at invocation with their values (lib/config/deployed.ts).
+      ...(spec.secrets.length === 0 ? { [ConnectorEnv.SPEC]: encodeDeployedSpec(spec, input.file) } : { [ConnectorEnv.CONFIG]: input.text }),
       [ConnectorEnv.CONFIG_FILE]: input.file,
       [ConnectorEnv.STREAM_PREFIX]: streamPrefixOf(options),
       [ConnectorEnv.WINDOW_MS]: String(schedule.windowMs),
@@ -85,7 +96,7 @@ export const functionPlacement: PlacementDefinition<FunctionPlacement> = {
     });
     const bytes = environmentBytes(environment);
     if (bytes > LAMBDA_ENV_LIMIT_BYTES) {
-      throw new ConnectorError(`${input.file}: the config is too large to pass to its Lambda function (${bytes} bytes of environment, Lambda allows ${LAMBDA_ENV_LIMIT_BYTES}); shorten it (comments, long bodies)`, ErrorCode.DEPLOY_ENVIRONMENT_TOO_LARGE);
+      throw new ConnectorError(`${input.file}: the config is too large to pass to its Lambda function (${bytes} bytes of environment, Lambda allows ${LAMBDA_ENV_LIMIT_BYTES}); shorten it (long bodies, headers or transforms)`, ErrorCode.DEPLOY_ENVIRONMENT_TOO_LARGE);
     }
 
     const roleId = names.base + S.FUNCTION_ROLE;
@@ -101,7 +112,7 @@ export const functionPlacement: PlacementDefinition<FunctionPlacement> = {
     const every = formatDuration(intervalMs);
 
     const definition: FunctionDefinition = {
-      handler: POLLER_HANDLER,
+      handler: spec.secrets.length === 0 && spec.transforms.length === 0 ? POLLER_HANDLER : POLLER_FULL_HANDLER,
       name: names.physical,
       description: `${spec.type} ${spec.name} (${input.file}) → topic ${spec.topic.name}, every ${every}`.slice(0, 256),
       ...(options.lambda.runtime ? { runtime: options.lambda.runtime } : {}),

@@ -15,7 +15,7 @@ export {
   jsonWithIntrinsics,
   MAX_OUTPUTS_PER_STACK,
 } from './descriptor';
-export { DEAD_LETTER_QUEUE, functionPlacement, MAX_EVENT_AGE_S, POLLER_HANDLER, SCHEDULER_ROLE } from './function';
+export { DEAD_LETTER_QUEUE, functionPlacement, MAX_EVENT_AGE_S, POLLER_HANDLER, POLLER_FULL_HANDLER, SCHEDULER_ROLE } from './function';
 export {
   checkOutputBudget,
   checkResourceBudget,

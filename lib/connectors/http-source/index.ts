@@ -1,5 +1,6 @@
 import type { SourceDefinition } from '../../core';
 import { HttpSourceConfigSchema } from './schema';
+import { httpSourceRuntime } from './runtime';
 import { httpSourceWarnings } from './warnings';
 
 export { DEFAULT_USER_AGENT, type HttpSourceConfig, HttpSourceConfigSchema } from './schema';
@@ -12,16 +13,8 @@ export { httpSourceWarnings } from './warnings';
  * (http-source before 0.3.0, FC PR #274).
  */
 export const httpSource: SourceDefinition<typeof HttpSourceConfigSchema> = {
-  type: 'http-source',
-  legacyTypes: ['http'],
-  direction: 'source',
-  section: 'http',
+  ...httpSourceRuntime,
   schema: HttpSourceConfigSchema,
   summary: 'Polls an HTTP endpoint every interval, or splits a streaming response on a delimiter.',
-  needs: ['http'],
-  legacyDurationUnits: { interval: 's' },
-  secretPlaceholders: { endpoint: 'https://secret.invalid/' },
   warnings: httpSourceWarnings,
-  mode: (config) => (config.stream ? { kind: 'continuous', finite: false } : { kind: 'periodic', intervalMs: config.interval }),
-  load: async () => ({ createSource: (await import('./source')).createHttpSource }),
 };

@@ -92,18 +92,19 @@ describe('serverless package (osls, offline) with transforms', () => {
     const plain = await zipEntries(plainZip);
 
     // Assess
-    expect([...shaped].sort()).toEqual(['configs/shout.wasm', 'functions/poller.js']);
+    expect([...shaped].sort()).toEqual(['configs/shout.wasm', 'functions/poller-full.js']);
     expect(plain).toEqual(['functions/poller.js']);
     expect(statSync(shapedZip).size).toBeGreaterThan(statSync(plainZip).size);
   });
 
-  it('should let the pollers without SmartModule files share one zip (built-in transforms included) and give the one with a .wasm its own', () => {
+  it('should give a poller with built-in transforms the full poller\'s zip, one without transforms the lean poller\'s, and the one with a .wasm its own', async () => {
     // Act
     const zips = { shaped: artifactOf(service.dir, 'shaped'), plain: artifactOf(service.dir, 'plain'), alsoPlain: artifactOf(service.dir, 'alsoPlain') };
 
-    // Assess: alsoPlain sorts first, so its zip is the shared one
-    expect(zips).toEqual({ shaped: join(service.dir, '.serverless/shaped.zip'), plain: join(service.dir, '.serverless/alsoPlain.zip'), alsoPlain: join(service.dir, '.serverless/alsoPlain.zip') });
-    expect(readdirSync(join(service.dir, '.serverless')).filter((name) => name.endsWith('.zip')).sort()).toEqual(['alsoPlain.zip', 'hooked.zip', 'shaped.zip']);
+    // Assess: two handlers (functions/README.md), so plain and alsoPlain are two kinds of function
+    expect(zips).toEqual({ shaped: join(service.dir, '.serverless/shaped.zip'), plain: join(service.dir, '.serverless/plain.zip'), alsoPlain: join(service.dir, '.serverless/alsoPlain.zip') });
+    expect([...(await zipEntries(zips.alsoPlain))]).toEqual(['functions/poller-full.js']);
+    expect(readdirSync(join(service.dir, '.serverless')).filter((name) => name.endsWith('.zip')).sort()).toEqual(['alsoPlain.zip', 'hooked.zip', 'plain.zip', 'shaped.zip']);
   });
 
   it('should put the .wasm of a sink\'s transforms into the sink function\'s zip', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultRegistry } from '../../../lib/connectors';
+import { DEPLOYED_SPEC_TAG } from '../../../lib/config/deployed';
 import { generateService, parseDeploymentOptions } from '../../../lib/deploy';
 import { loadConnectorInputs } from '../../../lib/deploy/load';
 import { checkTemplate } from '../../support/cfn-spec';
@@ -113,7 +114,9 @@ describe('serverless package (osls, offline) on the repository configs', () => {
     const quotes = definitionOf(template, 'QuotesPeriodicLambdaFunction');
     expect(quotes).toMatchObject({ Handler: 'functions/poller.handler', FunctionName: 'connectors-dev-quotes-periodic', Timeout: 70 });
     expect(quotes.Environment.Variables).toMatchObject({ CONNECTOR_CONFIG_FILE: 'configs/quotes-periodic.yaml', CONNECTOR_WINDOW_MS: '60000', CONNECTOR_WINDOW_ANCHOR: 'epoch', CONNECTOR_STREAM_PREFIX: 'connectors-dev-' });
-    expect(quotes.Environment.Variables.CONNECTOR_CONFIG).toContain('interval: 2s');
+    // The validated config (zod's output: the interval in ms), not the YAML (lib/config/deployed.ts)
+    expect(quotes.Environment.Variables.CONNECTOR_CONFIG).toBeUndefined();
+    expect(JSON.parse(quotes.Environment.Variables.CONNECTOR_SPEC!)).toMatchObject({ tag: DEPLOYED_SPEC_TAG, spec: { name: 'quotes-periodic', config: { interval: 2000 } } });
     const schedule = definitionOf(template, 'QuotesPeriodicSchedule');
     expect(schedule).toMatchObject({ ScheduleExpression: 'rate(1 minute)', FlexibleTimeWindow: { Mode: 'OFF' } });
     expect(schedule.Target).toMatchObject({
@@ -236,6 +239,11 @@ describe('serverless package (osls, offline) on the repository configs', () => {
     expect(sink).toContain('MQTT topic filter to subscribe to');
     expect(poller).not.toContain('MQTT topic filter to subscribe to');
     expect(poller).not.toContain('URL every record is sent to');
+    // A poller without secrets or transforms runs the generator's validated config: neither zod nor yaml is in its bundle
+    // (marks: zod's object schema class name, yaml's parse error class; functions/README.md, "Cold start").
+    expect(poller).not.toContain('$ZodObject');
+    expect(poller).not.toContain('YAMLParseError');
+    expect(sink).toContain('$ZodObject');
     expect(poller).not.toContain('lib/connectors/mqtt/source.ts is left out');
   });
 });

@@ -1,7 +1,7 @@
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createPollHandler, type PollResult } from '../../../functions/poller';
+import { createPollHandler, type PollResult } from '../../../functions/poller-full';
 import { ConnectorEnv } from '../../../lib/core/env';
 import { ErrorCode, TopicWriteError } from '../../../lib/core/errors';
 import { openKinesisTopics } from '../../../lib/topics/kinesis';

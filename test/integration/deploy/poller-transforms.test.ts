@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { createPollHandler } from '../../../functions/poller';
+import { createPollHandler } from '../../../functions/poller-full';
 import { ConnectorEnv } from '../../../lib/core/env';
 import { ErrorCode } from '../../../lib/core/errors';
 import { tempDir } from '../../support/cli';

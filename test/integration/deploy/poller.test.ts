@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
-import { createPollHandler, FULL_VCPU_MEMORY_MB, handler, loadsSdkAtInit } from '../../../functions/poller';
+import { createPollHandler, FULL_VCPU_MEMORY_MB, handler, loadsSdkAtInit } from '../../../functions/poller-full';
 import { periodicRegistry } from '../../../lib/connectors/periodic';
 import { parseConnectorConfig } from '../../../lib/config';
 import { defaultRegistry } from '../../../lib/connectors';
@@ -176,7 +176,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
             return { SecretString: 'path-from-aws' };
           });
         }
-        deployed = (require('../../../functions/poller') as typeof import('../../../functions/poller')).handler;
+        deployed = (require('../../../functions/poller-full') as typeof import('../../../functions/poller-full')).handler;
       });
 
       // Act: the window ends 3 s from now

@@ -1,6 +1,7 @@
 import { environmentBytes, LAMBDA_ENV_LIMIT_BYTES } from '../../../lib/core/env';
 import { ConnectorEnv } from '../../../lib/core/env';
 import { DEAD_LETTER_QUEUE, POLLER_HANDLER, SCHEDULER_ROLE } from '../../../lib/deploy/function';
+import { encodeDeployedSpec } from '../../../lib/config/deployed';
 import { generateService } from '../../../lib/deploy/generate';
 import type { DeploymentOptionsInput } from '../../../lib/deploy/options';
 import { ErrorCode } from '../../../lib/core/errors';
@@ -42,16 +43,16 @@ describe('Function: generateService (periodic source → Lambda function)', () =
     });
   });
 
-  it('should pass the config text, its file, the stream prefix, the window and the metrics output in the environment (names from ConnectorEnv)', () => {
+  it('should pass the validated config, its file, the stream prefix, the window and the metrics output in the environment (names from ConnectorEnv)', () => {
     // Prepare
     const text = periodicYaml('p', '10s');
 
     // Act
     const { functions } = generateOne(text);
 
-    // Assess
+    // Assess: the zod output as JSON (no YAML: the poller runs it without parsing)
     expect(functions.p?.environment).toEqual({
-      [ConnectorEnv.CONFIG]: text,
+      [ConnectorEnv.SPEC]: encodeDeployedSpec(inputOf(text, 'configs/p.yaml').spec, 'configs/p.yaml'),
       [ConnectorEnv.CONFIG_FILE]: 'configs/p.yaml',
       [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-',
       [ConnectorEnv.WINDOW_MS]: '60000',
@@ -228,7 +229,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
 
   it('should refuse a config whose text exceeds Lambda\'s 4 KB environment with DEPLOY_ENVIRONMENT_TOO_LARGE naming the file', () => {
     // Prepare
-    const text = `${periodicYaml('big', '10s')}# ${'x'.repeat(LAMBDA_ENV_LIMIT_BYTES)}\n`;
+    const text = periodicYaml('big', '10s', { http: `  method: POST\n  body: "${'x'.repeat(LAMBDA_ENV_LIMIT_BYTES)}"\n` });
 
     // Act
     const error = thrown(() => generateOne(text, {}, 'configs/big.yaml'));
@@ -239,10 +240,10 @@ describe('Function: generateService (periodic source → Lambda function)', () =
   });
 
   it('should accept an environment of exactly 4096 bytes and refuse one byte more', () => {
-    // Prepare
-    const base = periodicYaml('edge', '10s');
-    const overhead = environmentBytes(generateOne(base).functions.edge?.environment as Record<string, string>) - Buffer.byteLength(base);
-    const padded = (bytes: number): string => `${base}#${'x'.repeat(bytes - overhead - Buffer.byteLength(base) - 2)}\n`;
+    // Prepare: a body of n bytes adds n bytes to the spec's JSON
+    const withBody = (length: number): string => periodicYaml('edge', '10s', { http: `  method: POST\n  body: "${'x'.repeat(length)}"\n` });
+    const overhead = environmentBytes(generateOne(withBody(1)).functions.edge?.environment as Record<string, string>) - 1;
+    const padded = (bytes: number): string => withBody(bytes - overhead);
 
     // Act
     const fits = generateOne(padded(LAMBDA_ENV_LIMIT_BYTES));
@@ -256,7 +257,7 @@ describe('Function: generateService (periodic source → Lambda function)', () =
 
   it('should count the environment in UTF-8 bytes, not characters', () => {
     // Prepare: 2,500 characters, 5,000 bytes
-    const text = `${periodicYaml('utf8', '10s')}# ${'é'.repeat(2_500)}\n`;
+    const text = periodicYaml('utf8', '10s', { http: `  method: POST\n  body: "${'é'.repeat(2_500)}"\n` });
 
     // Act
     const error = thrown(() => generateOne(text, {}, 'configs/utf8.yaml'));
