@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { REPO } from '../../scripts/service-dir';
+import { parseConnectorConfig } from '../../lib/config';
+import { encodeDeployedSpec } from '../../lib/config/deployed';
+import { periodicRegistry } from '../../lib/connectors/periodic';
 import { ConnectorEnv } from '../../lib/core/env';
 
 /** One cold start as the child measured it, ms. */
@@ -81,12 +84,17 @@ export async function measureColdStarts(zip: string, variants: readonly ColdStar
     const client = new KinesisClient({ ...{ region: KINESALITE_ENV.AWS_REGION }, endpoint: kinesisUrl, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, requestHandler: new NodeHttpHandler() });
     await client.send(new CreateStreamCommand({ StreamName: 'bench-quotes', ShardCount: 1 }));
     client.destroy();
+    const config = `apiVersion: 0.2.0\nmeta:\n  version: 0.3.3\n  name: bench-cold\n  type: http-source\n  topic: quotes\nhttp:\n  endpoint: ${endpointUrl}/api/quote\n  interval: 1m\n`;
+    const file = 'configs/bench-cold.yaml';
     const base: NodeJS.ProcessEnv = {
       ...process.env,
       ...KINESALITE_ENV,
       NODE_PATH: join(REPO, 'node_modules'),
-      [ConnectorEnv.CONFIG]: `apiVersion: 0.2.0\nmeta:\n  version: 0.3.3\n  name: bench-cold\n  type: http-source\n  topic: quotes\nhttp:\n  endpoint: ${endpointUrl}/api/quote\n  interval: 1m\n`,
-      [ConnectorEnv.CONFIG_FILE]: 'configs/bench-cold.yaml',
+      // What the generator writes for this config (no secrets, no transforms: the validated spec,
+      // lib/deploy/function.ts), plus its YAML, which a BENCH_BEFORE_ZIP poller (before CONNECTOR_SPEC) reads.
+      [ConnectorEnv.SPEC]: encodeDeployedSpec(parseConnectorConfig(config, { file, registry: periodicRegistry }), file),
+      [ConnectorEnv.CONFIG]: config,
+      [ConnectorEnv.CONFIG_FILE]: file,
       [ConnectorEnv.STREAM_PREFIX]: 'bench-',
       [ConnectorEnv.WINDOW_MS]: '60000',
       [ConnectorEnv.WINDOW_ANCHOR]: 'event',

@@ -2,6 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createPollHandler } from '../../functions/poller';
+import { parseConnectorConfig } from '../../lib/config';
+import { encodeDeployedSpec } from '../../lib/config/deployed';
+import { periodicRegistry } from '../../lib/connectors/periodic';
 import { ConnectorEnv } from '../../lib/core/env';
 import { silentLogger } from '../../lib/core/log';
 import type { BenchResult } from '../result';
@@ -54,9 +57,11 @@ export async function benchSlotDrift(options: { intervalMs?: number; windowMs?: 
   try {
     const { port } = server.address() as AddressInfo;
     const config = `apiVersion: 0.2.0\nmeta:\n  version: 0.3.3\n  name: bench-poller\n  type: http-source\n  topic: quotes\nhttp:\n  endpoint: http://127.0.0.1:${port}/api/quote\n  interval: ${intervalMs}ms\n`;
+    const file = 'configs/bench-poller.yaml';
     const env: NodeJS.ProcessEnv = {
-      [ConnectorEnv.CONFIG]: config,
-      [ConnectorEnv.CONFIG_FILE]: 'configs/bench-poller.yaml',
+      // What the generator writes for a config without secrets or transforms (lib/deploy/function.ts).
+      [ConnectorEnv.SPEC]: encodeDeployedSpec(parseConnectorConfig(config, { file, registry: periodicRegistry }), file),
+      [ConnectorEnv.CONFIG_FILE]: file,
       [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-',
       [ConnectorEnv.WINDOW_MS]: String(windowMs),
       [ConnectorEnv.WINDOW_ANCHOR]: 'epoch',

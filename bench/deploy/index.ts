@@ -54,7 +54,8 @@ function bundleRows(poller: PackagedService, baseline: PackagedService, initRuns
       unit: 'ms',
       baseline: { name: minimal, value: round(baseFull) },
       ratio: full256 / baseFull,
-      target: '≤ 50 ms',
+      // The SDK (the row after next) loads here on purpose: init runs at a full vCPU, the invocation at 256/1,769 of one.
+      target: 'none: ≤ 50 ms is for ≥ 1,769 MB; below it the SDK loads at init on purpose',
     },
     {
       name: `poller module init without the SDK (${p.externals.length} externals required first: ${p.externals.join(', ')}), median of ${initRuns}`,
