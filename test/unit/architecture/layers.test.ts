@@ -77,8 +77,11 @@ describe('architecture: a connector is one folder plus one registry line', () =>
   const folders = readdirSync(connectorsDir).filter((name) => statSync(join(connectorsDir, name)).isDirectory());
   const product = ['lib', 'functions', 'scripts', 'serverless'].flatMap((dir) => sourceFiles(join(ROOT, dir)));
   const registryFile = join(connectorsDir, 'index.ts');
-  /** The registries: every connector (index.ts), and those that can be periodic, for the Lambda poller (periodic.ts). */
-  const registryFiles = [registryFile, join(connectorsDir, 'periodic.ts')].map((file) => relative(ROOT, file));
+  /**
+   * The registries: every connector (index.ts), those that can be periodic (periodic.ts), and their runtime
+   * parts for the deployed poller without schemas (periodic-runtime.ts).
+   */
+  const registryFiles = [registryFile, join(connectorsDir, 'periodic.ts'), join(connectorsDir, 'periodic-runtime.ts')].map((file) => relative(ROOT, file));
 
   it.each(folders)('should import lib/connectors/%s from the registry (lib/connectors/index.ts) and no file but the registries', (folder) => {
     // Prepare
