@@ -69,28 +69,21 @@ function buildKey(options: Esbuild.BuildOptions): string {
   return JSON.stringify([resolve(options.absWorkingDir ?? process.cwd()), { ...options, plugins }]);
 }
 
-let installed: ArtifactCache | undefined;
+/** The cached calls, to put in place of esbuild's `context` and serverless-esbuild's `zip`. */
+export interface CachedCalls extends ArtifactCache {
+  /** esbuild's `context()` with the cache (what serverless-esbuild's bundle step calls once per entry). */
+  context(options: Esbuild.BuildOptions): Promise<Esbuild.BuildContext>;
+  /** serverless-esbuild's `zip(zipPath, files, nativeZip)` with the cache. */
+  zip: Zip;
+}
 
 /**
- * Installs the cache under the serverless-esbuild that `pluginDir` holds (its `dist/`), for this process.
- * Must run before osls loads serverless-esbuild (its bundle step keeps the esbuild module it loaded): the in-process
- * runner calls it before the first stack.
- * @param pluginDir - serverless-esbuild's `dist/` directory; default the one that resolves from here (the one the
- *   service's `plugins: [serverless-esbuild]` loads when the service's node_modules are this project's).
- * @throws Error when serverless-esbuild's bundle step is already loaded, when a cache is already installed, or when
- *   serverless-esbuild does not have the expected shape (an upgrade changed it: this file needs an update).
+ * The cache itself, over the given esbuild and zip (installed by {@link installArtifactCache}; tests drive it
+ * directly). After `dispose()` both calls pass through.
+ * @param esbuild - the esbuild module (its `context`).
+ * @param realZip - serverless-esbuild's `zip` (`dist/utils.js`).
  */
-export function installArtifactCache(pluginDir: string = dirname(require.resolve('serverless-esbuild'))): ArtifactCache {
-  if (installed !== undefined) throw new Error('an artifact cache is already installed in this process');
-  const bundlePath = join(pluginDir, 'bundle.js');
-  if (require.cache[bundlePath] !== undefined) throw new Error(`${bundlePath} is already loaded: the artifact cache must be installed before serverless-esbuild`);
-  const requireFromPlugin = Module.createRequire(bundlePath);
-  const esbuildPath = requireFromPlugin.resolve('esbuild');
-  const esbuild = requireFromPlugin('esbuild') as typeof Esbuild;
-  const utils = requireFromPlugin('./utils') as { zip?: Zip };
-  const realZip = utils.zip;
-  if (typeof realZip !== 'function' || typeof esbuild.context !== 'function') throw new Error(`${pluginDir}: serverless-esbuild's utils.zip or esbuild.context is missing (an upgrade changed them): the artifact cache needs an update`);
-
+export function createArtifactCache(esbuild: Pick<typeof Esbuild, 'context'>, realZip: Zip): CachedCalls {
   let active = true;
   let stats: ArtifactCacheStats = { bundlesBuilt: 0, bundlesReused: 0, zipsMade: 0, zipsReused: 0 };
   const builds = new Map<string, KeptBuild>();
@@ -170,19 +163,9 @@ export function installArtifactCache(pluginDir: string = dirname(require.resolve
     zips.set(key, copy);
   };
 
-  // serverless-esbuild's bundle step keeps the esbuild module it loads (`const pkg = require("esbuild")`): load it
-  // now with one whose `context` is the cached one (every other export is esbuild's), then put esbuild back.
-  const esbuildModule = require.cache[esbuildPath]!;
-  const cachedEsbuild = Object.create(esbuild, { context: { value: context, enumerable: true }, __esModule: { value: true } }) as typeof Esbuild;
-  esbuildModule.exports = cachedEsbuild;
-  try {
-    requireFromPlugin('./bundle');
-  } finally {
-    esbuildModule.exports = esbuild;
-  }
-  utils.zip = zip;
-
-  installed = {
+  return {
+    context,
+    zip,
     takeStats: () => {
       const taken = stats;
       stats = { bundlesBuilt: 0, bundlesReused: 0, zipsMade: 0, zipsReused: 0 };
@@ -190,10 +173,54 @@ export function installArtifactCache(pluginDir: string = dirname(require.resolve
     },
     dispose: () => {
       active = false;
-      utils.zip = realZip;
       builds.clear();
       zips.clear();
       rmSync(zipDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let installed: ArtifactCache | undefined;
+
+/**
+ * Installs the cache under the serverless-esbuild that `pluginDir` holds (its `dist/`), for this process.
+ * Must run before osls loads serverless-esbuild (its bundle step keeps the esbuild module it loaded): the in-process
+ * runner calls it before the first stack.
+ * @param pluginDir - serverless-esbuild's `dist/` directory; default the one that resolves from here (the one the
+ *   service's `plugins: [serverless-esbuild]` loads when the service's node_modules are this project's).
+ * @throws Error when serverless-esbuild's bundle step is already loaded, when a cache is already installed, or when
+ *   serverless-esbuild does not have the expected shape (an upgrade changed it: this file needs an update).
+ */
+export function installArtifactCache(pluginDir: string = dirname(require.resolve('serverless-esbuild'))): ArtifactCache {
+  if (installed !== undefined) throw new Error('an artifact cache is already installed in this process');
+  const bundlePath = join(pluginDir, 'bundle.js');
+  const requireFromPlugin = Module.createRequire(bundlePath);
+  // Node's module cache (`requireFromPlugin.cache`), the one osls's `require` of serverless-esbuild uses.
+  const modules = requireFromPlugin.cache;
+  if (modules[bundlePath] !== undefined) throw new Error(`${bundlePath} is already loaded: the artifact cache must be installed before serverless-esbuild`);
+  const esbuildPath = requireFromPlugin.resolve('esbuild');
+  const esbuild = requireFromPlugin('esbuild') as typeof Esbuild;
+  const utils = requireFromPlugin('./utils') as { zip?: Zip };
+  const realZip = utils.zip;
+  if (typeof realZip !== 'function' || typeof esbuild.context !== 'function') throw new Error(`${pluginDir}: serverless-esbuild's utils.zip or esbuild.context is missing (an upgrade changed them): the artifact cache needs an update`);
+  const cache = createArtifactCache(esbuild, realZip);
+
+  // serverless-esbuild's bundle step keeps the esbuild module it loads (`const pkg = require("esbuild")`): load it
+  // now with one whose `context` is the cached one (every other export is esbuild's), then put esbuild back.
+  const esbuildModule = modules[esbuildPath]!;
+  esbuildModule.exports = Object.create(esbuild, { context: { value: cache.context, enumerable: true }, __esModule: { value: true } }) as typeof Esbuild;
+  try {
+    requireFromPlugin('./bundle');
+  } finally {
+    esbuildModule.exports = esbuild;
+  }
+  utils.zip = cache.zip;
+
+  installed = {
+    takeStats: cache.takeStats,
+    dispose: () => {
+      cache.dispose();
+      utils.zip = realZip;
       installed = undefined;
     },
   };
