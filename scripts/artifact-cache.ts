@@ -3,20 +3,20 @@
  *
  * Every stack runs the same handlers (`functions/poller.ts`, `functions/sink.ts`: the config travels in the
  * environment, see lib/deploy/artifacts.ts), so serverless-esbuild would bundle the same entries with the same
- * options into the same bytes, and zip the same files, once per stack. Installed by the in-process runner only
+ * options into the same bytes, and zip the same files, once per stack. Installed by `sls:groups package` only
  * (a plain `serverless package` never loads this file), the cache sits under serverless-esbuild's two calls
  * that do that work, and leaves every other step of serverless-esbuild and osls as it is:
  * - esbuild's `context()` as serverless-esbuild's bundle step calls it: the first build of an entry runs esbuild
  *   (with a metafile, to know the files it read and wrote); a later build with the same options (entry, output
  *   directory, every esbuild option, plugins by name) in the same directory, whose input files still have the
- *   same contents, writes the same output files with the bytes of the first one instead of running esbuild;
+ *   same size, time and inode, writes the same output files with the bytes of the first one instead of running esbuild;
  * - serverless-esbuild's `zip(zipPath, files, nativeZip)`: a zip of the same files (name in the zip and
  *   contents) is a copy of the first one.
  * What a stack writes is what its own `serverless package --param group=N` writes (same bundles, zips with the
  * same file names and contents; only the times stored in a zip differ, as they do between two runs anyway).
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -42,7 +42,7 @@ export interface ArtifactCache {
   dispose(): void;
 }
 
-/** One esbuild build kept: the files it read (path → sha256, `null` when not a file) and the files it wrote. */
+/** One esbuild build kept: the files it read (path → {@link fileStamp}, `null` when not a file) and the files it wrote. */
 interface KeptBuild {
   inputs: Map<string, string | null>;
   outputs: Array<{ path: string; bytes: Buffer }>;
@@ -54,7 +54,17 @@ type Zip = (zipPath: string, files: ZipFile[], useNativeZip?: boolean) => Promis
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** sha256 of a file's contents; `null` when it cannot be read (e.g. a plugin's virtual module `ns:path`). */
+/**
+ * What tells that a file the bundle was made of is unchanged: its size, modification time (ns) and inode (a file
+ * written again, or replaced, has another); `null` when it is not a file (e.g. a plugin's virtual module
+ * `ns:path`). A stat, not a hash of the contents: a bundle reads several hundred files, checked before each reuse.
+ */
+function fileStamp(path: string): string | null {
+  const stat = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return stat === undefined ? null : `${stat.size}:${stat.mtimeNs}:${stat.ino}`;
+}
+
+/** sha256 of a file's contents (the files of a zip); `null` when it cannot be read. */
 function fileHash(path: string): string | null {
   try {
     return sha256(readFileSync(path));
@@ -90,11 +100,11 @@ export function createArtifactCache(esbuild: Pick<typeof Esbuild, 'context'>, re
   const zipDir = mkdtempSync(join(tmpdir(), 'sls-groups-zips-'));
   const zips = new Map<string, string>();
 
-  /** A kept build whose input files still have the same contents. */
+  /** A kept build whose input files are unchanged ({@link fileStamp}). */
   const reusable = (key: string): KeptBuild | undefined => {
     const kept = builds.get(key);
     if (kept === undefined) return undefined;
-    for (const [path, hash] of kept.inputs) if (fileHash(path) !== hash) return undefined;
+    for (const [path, stamp] of kept.inputs) if (fileStamp(path) !== stamp) return undefined;
     return kept;
   };
 
@@ -102,7 +112,7 @@ export function createArtifactCache(esbuild: Pick<typeof Esbuild, 'context'>, re
   const keep = (key: string, options: Esbuild.BuildOptions, result: Esbuild.BuildResult): void => {
     if (result.metafile === undefined || result.errors.length > 0) return;
     const cwd = resolve(options.absWorkingDir ?? process.cwd());
-    const inputs = new Map(Object.keys(result.metafile.inputs).map((input) => [resolve(cwd, input), fileHash(resolve(cwd, input))]));
+    const inputs = new Map(Object.keys(result.metafile.inputs).map((input) => [resolve(cwd, input), fileStamp(resolve(cwd, input))]));
     const outputs = Object.keys(result.metafile.outputs).map((output) => ({ path: resolve(cwd, output), bytes: readFileSync(resolve(cwd, output)) }));
     builds.set(key, { inputs, outputs, result });
   };
