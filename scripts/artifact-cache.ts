@@ -49,14 +49,16 @@ interface KeptBuild {
   result: Esbuild.BuildResult;
 }
 
-type ZipFile = { localPath: string; rootPath: string };
-type Zip = (zipPath: string, files: ZipFile[], useNativeZip?: boolean) => Promise<void>;
+/** A file serverless-esbuild zips: its path in the zip and on disk. */
+export type ZipFile = { localPath: string; rootPath: string };
+/** serverless-esbuild's `zip` (`dist/utils.js`): writes `zipPath` holding `files`, with the system `zip` when `useNativeZip`. */
+export type Zip = (zipPath: string, files: ZipFile[], useNativeZip?: boolean) => Promise<void>;
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /**
  * What tells that a file the bundle was made of is unchanged: its size, modification time (ns) and inode (a file
- * written again, or replaced, has another); `null` when it is not a file (e.g. a plugin's virtual module
+ * written again gets another time, a file replaced another inode); `null` when it is not a file (e.g. a plugin's virtual module
  * `ns:path`). A stat, not a hash of the contents: a bundle reads several hundred files, checked before each reuse.
  */
 function fileStamp(path: string): string | null {
