@@ -5,14 +5,15 @@
  * plain command. Stacks are independent: a failure stops the remaining runs and exits non-zero.
  *
  * `package` runs every stack in this one process ({@link runServerlessInProcess}: osls, its plugins and the
- * configs are loaded once, not once per stack); the other commands run `serverless` once per stack in a
- * process of its own.
+ * configs are loaded once, not once per stack), and bundles and zips each kind of function once for all the
+ * stacks ({@link installArtifactCache}); the other commands run `serverless` once per stack in a process of its own.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { parse } from 'yaml';
+import { installArtifactCache } from './artifact-cache';
 import { runServerlessInProcess } from './serverless-in-process';
 
 /** `custom.connectors.groups` of serverless.yml (a number; variables are not resolved here). */
@@ -48,17 +49,28 @@ export interface GroupsOptions {
 export async function packageGroups(groups: number, stacks: readonly number[], rest: readonly string[], out?: string): Promise<number> {
   const argsOf = (group: number): string[] => (groups > 1 ? ['package', ...rest, '--param', `group=${group}`] : ['package', ...rest]);
   if (out !== undefined) mkdirSync(resolve(out), { recursive: true });
-  const runs = await runServerlessInProcess(
-    stacks.map(argsOf),
-    (run, index) => {
-      process.stderr.write(`== stack ${stacks[index]} of ${groups} packaged in ${(run.wallMs / 1000).toFixed(2)} s (serverless ${run.args.join(' ')})\n`);
+  const cache = installArtifactCache();
+  try {
+    const runs = await runServerlessInProcess(stacks.map(argsOf), (run, index) => {
+      const { bundlesBuilt, bundlesReused, zipsMade, zipsReused } = cache.takeStats();
+      process.stderr.write(
+        `== stack ${stacks[index]} of ${groups} packaged in ${(run.wallMs / 1000).toFixed(2)} s (serverless ${run.args.join(' ')}; ` +
+          `esbuild: ${bundlesBuilt} built, ${bundlesReused} reused; zips: ${zipsMade} made, ${zipsReused} reused)\n`,
+      );
       if (out !== undefined) {
         const target = join(resolve(out), String(stacks[index]));
         rmSync(target, { recursive: true, force: true });
         renameSync('.serverless', target);
       }
-    },
-  );
+    });
+    return exitCodeOf(runs, stacks, groups);
+  } finally {
+    cache.dispose();
+  }
+}
+
+/** 0, or the failing run's code (reported on stderr). */
+function exitCodeOf(runs: ReadonlyArray<{ code: number }>, stacks: readonly number[], groups: number): number {
   const failed = runs.find((run) => run.code !== 0);
   if (failed) {
     process.stderr.write(`stack ${stacks[runs.length - 1]} of ${groups} failed (exit ${failed.code}); later stacks were not packaged\n`);

@@ -218,6 +218,33 @@ function merge(into: Fragment, more: Fragment): void {
   Object.assign(into.outputs, more.outputs);
 }
 
+/** Steps 2 and 3 of a set of configs and options. */
+interface Planned {
+  plans: readonly ConnectorPlan[];
+  createdTopics: ReadonlySet<string>;
+  counts: readonly number[];
+}
+
+/**
+ * Steps 2 and 3 ({@link planConnectors}, {@link checkResourceBudget}) depend on the configs and every option but
+ * `group`, not on the stack generated: kept per configs array (by identity) and options, so that the stacks of one
+ * `npm run sls:groups -- package` process (one array of configs, read once by serverless/connectors.js) plan
+ * every config once, not once per stack. A failing step is not kept (it throws again).
+ */
+const planned = new WeakMap<readonly ConnectorInput[], Map<string, Planned>>();
+
+function plannedOnce(inputs: readonly ConnectorInput[], options: DeploymentOptions): Planned {
+  const key = JSON.stringify({ ...options, group: undefined });
+  const kept = planned.get(inputs)?.get(key);
+  if (kept !== undefined) return kept;
+  const { plans, createdTopics } = planConnectors(inputs, options);
+  const counts = checkResourceBudget(plans, createdTopics, options);
+  const result = { plans, createdTopics, counts };
+  if (!planned.has(inputs)) planned.set(inputs, new Map());
+  planned.get(inputs)!.set(key, result);
+  return result;
+}
+
 /**
  * The deployment generator: connector configs + deployment options → the functions and resources
  * of one CloudFormation stack. Pure: no I/O, same input same output. Steps: {@link selectedGroup},
@@ -242,8 +269,7 @@ function merge(into: Fragment, more: Fragment): void {
  */
 export function generateService(inputs: readonly ConnectorInput[], options: DeploymentOptions): ServiceFragments {
   const group = selectedGroup(options);
-  const { plans, createdTopics } = planConnectors(inputs, options);
-  const counts = checkResourceBudget(plans, createdTopics, options);
+  const { plans, createdTopics, counts } = plannedOnce(inputs, options);
   const stackName = options.groups > 1 ? `${options.service}-${options.stage}-g${group}` : `${options.service}-${options.stage}`;
 
   const byName = new Map(inputs.map((input) => [input.spec.name, input]));
@@ -279,7 +305,7 @@ export function generateService(inputs: readonly ConnectorInput[], options: Depl
     stackName,
     functions: service.functions,
     resources: { Resources: service.resources, Outputs: service.outputs },
-    connectors: plans,
+    connectors: [...plans],
     resourceCount: counts[group] as number,
     group,
   };

@@ -49,6 +49,35 @@ describe('npm run sls:groups -- package (every stack in one process)', () => {
     expect(outputs.flat().length).toBe(readdirSync(join(service.dir, 'configs')).filter((name) => name.endsWith('.yaml')).length);
   });
 
+  it('should bundle each handler and zip each distinct package once for all the stacks, the later stacks reusing them', () => {
+    // Prepare
+    const reports = [...result.stderr.matchAll(/^== stack (\d+) of \d+ packaged .*esbuild: (\d+) built, (\d+) reused; zips: (\d+) made, (\d+) reused\)$/gm)].map((match) => ({
+      group: Number(match[1]),
+      built: Number(match[2]),
+      bundled: Number(match[2]) + Number(match[3]),
+      made: Number(match[4]),
+      zipped: Number(match[4]) + Number(match[5]),
+    }));
+    const stacks = Array.from({ length: GROUPS }, (_, group) => {
+      const dir = join(service.dir, 'stacks', String(group));
+      const functions = Object.values(JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8')).service.functions as Record<string, { handler: string }>);
+      const zips = Object.entries(packagedFiles(dir)).filter(([name]) => name.endsWith('.zip'));
+      return { handlers: new Set(functions.map((fn) => fn.handler)), zipContents: zips.map(([, content]) => content) };
+    });
+    const allHandlers = new Set(stacks.flatMap((stack) => [...stack.handlers]));
+
+    // Assess
+    expect(reports.map((report) => report.group)).toEqual([0, 1, 2]);
+    for (const report of reports) {
+      expect(report.bundled).toBe(stacks[report.group]!.handlers.size);
+      expect(report.zipped).toBe(stacks[report.group]!.zipContents.length);
+    }
+    expect(allHandlers).toEqual(new Set(['functions/poller.handler', 'functions/sink.handler']));
+    expect(reports.reduce((n, report) => n + report.built, 0)).toBe(allHandlers.size);
+    expect(reports.reduce((n, report) => n + report.made, 0)).toBe(new Set(stacks.flatMap((stack) => stack.zipContents)).size);
+    expect(reports.reduce((n, report) => n + report.zipped, 0)).toBeGreaterThan(reports.reduce((n, report) => n + report.made, 0));
+  });
+
   it('should write for each stack the same files as `serverless package --param group=N` in a process of its own', async () => {
     for (let group = 0; group < GROUPS; group++) {
       // Act

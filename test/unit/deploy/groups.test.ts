@@ -144,6 +144,32 @@ describe('Function: generateService (groups)', () => {
     expect(stacks.map((stack) => stack.resourceCount)).toEqual(counts);
   });
 
+  it('should give every stack of one configs array the same output as from a fresh copy of the configs (the plan is kept per configs and options)', () => {
+    // Prepare
+    const inputs = mixedInputs();
+    const groups = 3;
+
+    // Act
+    const shared = Array.from({ length: groups }, (_, group) => generateService(inputs, optionsOf({ groups, group })));
+    const otherOptions = generateService(inputs, optionsOf({ groups: 2, group: 1 }));
+
+    // Assess
+    for (let group = 0; group < groups; group++) expect(shared[group]).toEqual(generateService([...inputs], optionsOf({ groups, group })));
+    expect(otherOptions).toEqual(generateService([...inputs], optionsOf({ groups: 2, group: 1 })));
+    expect(otherOptions.connectors.map((plan) => plan.group)).toEqual(planConnectors(inputs, optionsOf({ groups: 2, group: 1 })).plans.map((plan) => plan.group));
+  });
+
+  it('should refuse a too large stack again at every call with the same configs (a failed plan is not kept)', () => {
+    // Prepare
+    const inputs = manyPeriodic(200);
+
+    // Act
+    const errors = [0, 1].map(() => thrown(() => generateService(inputs, optionsOf({ groups: 2, group: 0 }))));
+
+    // Assess
+    expect(errors.map((error) => error.code)).toEqual([ErrorCode.DEPLOY_STACK_TOO_LARGE, ErrorCode.DEPLOY_STACK_TOO_LARGE]);
+  });
+
   it('should refuse a groups value that is still too small, suggesting more', () => {
     // Prepare
     const inputs = manyPeriodic(200);
