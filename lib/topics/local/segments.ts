@@ -58,11 +58,16 @@ export class SegmentFiles {
   /** Descriptors written since the last {@link SegmentFiles.sync}. */
   private readonly dirty = new Set<number>();
 
-  /** @param durable - `synchronous: 'full'`: a new file's folders are fsynced when it is opened for writing. */
+  /**
+   * @param durable - `synchronous: 'full'`: a new file's folders are fsynced when it is opened for writing.
+   * @param maxBytes - the roll size, see {@link SEGMENT_MAX_BYTES}.
+   */
   constructor(
     dataDir: string,
     private readonly durable: boolean,
+    readonly maxBytes: number = SEGMENT_MAX_BYTES,
   ) {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new RangeError(`segment size ${maxBytes}: expected a positive integer of bytes`);
     this.root = join(dataDir, SEGMENTS_DIR);
   }
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { EncodedBatch } from './batch-codec';
-import { SEGMENT_MAX_BYTES, SEGMENT_MIN_BATCH_BYTES, type SegmentFiles } from './segments';
+import { SEGMENT_MIN_BATCH_BYTES, type SegmentFiles } from './segments';
 
 /**
  * Name of the batch table of topic `id` (see `schema.ts`). Topic ids are AUTOINCREMENT integers, so the
@@ -154,7 +154,7 @@ export type AppendTransaction = Database.Transaction<(topic: string, batches: re
  * {@link SEGMENT_MIN_BATCH_BYTES} is inserted inline (one write of the table's last page: the topic row is
  * only read); a larger one is written to the topic's current segment file at the end of its last segment
  * row (a new segment, named after the batch's base offset, when there is none or the batch would take
- * it past {@link SEGMENT_MAX_BYTES}), then its row is inserted with where the bytes are and their CRC-32.
+ * it past the roll size, {@link SegmentFiles.maxBytes}), then its row is inserted with where the bytes are and their CRC-32.
  * With `durable` (`synchronous: 'full'`) the segment files written are fdatasync'ed before the commit, so
  * a committed row never points at bytes a power loss can take.
  *
@@ -178,7 +178,7 @@ export function appendTransaction(db: Database.Database, s: StoreStatements, tab
           table.insert.run(base, batch.count, batch.bytes);
         } else {
           if (tail === null) tail = table.segmentEnd.get();
-          const roll = tail === undefined || (tail[1] > 0 && tail[1] + length > SEGMENT_MAX_BYTES);
+          const roll = tail === undefined || (tail[1] > 0 && tail[1] + length > segments.maxBytes);
           const segment: number = roll ? base : tail![0];
           const position: number = roll ? 0 : tail![1];
           const crc = segments.write(id, segment, position, batch.bytes);

@@ -7,7 +7,7 @@ import { LocalTopicConsumer } from './consumer';
 import { LocalTopicProducer } from './producer';
 import { type OffsetStatements, prepareOffsetStatements } from './offsets';
 import { type OpenDatabaseOptions, openDatabase, Synchronous } from './schema';
-import { SegmentFiles } from './segments';
+import { SEGMENT_MAX_BYTES, SegmentFiles } from './segments';
 import { appendTransaction, batchTable, createBatchTableSql, prepareStatements, type StoreStatements, TopicTables } from './statements';
 
 /** File name of the store inside the data directory. */
@@ -21,6 +21,12 @@ export interface LocalTopicStoreOptions extends OpenDatabaseOptions {
   dataDir: string;
   /** Clock for record timestamps and topic creation times, ms since the Unix epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Roll size of the segment files, bytes: a large batch that would take the current file past it
+   * starts a new one. Default {@link SEGMENT_MAX_BYTES} (256 MiB); any size is safe for a store
+   * other processes use with another one (each write reads where the last segment ends).
+   */
+  segmentBytes?: number;
 }
 
 /**
@@ -33,10 +39,12 @@ export interface LocalTopicStoreOptions extends OpenDatabaseOptions {
  * Guarantees:
  * - each {@link LocalTopicProducer.send} is one `BEGIN IMMEDIATE` transaction: offsets are never
  *   lost, duplicated or out of order, whatever the number of concurrent producers;
- * - readers never block writers and never see a partial batch;
+ * - readers never block writers and never see a partial batch (they only follow committed rows;
+ *   segment bytes past the last row are nobody's);
  * - a resolved `send` survives any process crash (kill -9); with the default
- *   `synchronous: 'normal'` a power loss or OS crash may lose the last commits, with
- *   `synchronous: 'full'` it may not.
+ *   `synchronous: 'normal'` a power loss or OS crash may lose the last commits, or keep the row of
+ *   one of them without its segment bytes (reading it fails with TOPIC_STORE_DAMAGED, see
+ *   {@link Synchronous}); with `synchronous: 'full'` it may not.
  *
  * All methods run synchronously on the calling thread (better-sqlite3) and return promises to fit
  * {@link TopicBackend}. A write that finds another process's write lock waits on that thread, up
@@ -69,12 +77,12 @@ export class LocalTopicStore implements TopicBackend {
     const dataDir = resolve(options.dataDir);
     mkdirSync(dataDir, { recursive: true });
     this.file = join(dataDir, TOPICS_DB_FILE);
+    const durable = options.synchronous === Synchronous.FULL;
+    this.segments = new SegmentFiles(dataDir, durable, options.segmentBytes);
     this.db = openDatabase(this.file, options);
     this.statements = prepareStatements(this.db);
     this.offsets = prepareOffsetStatements(this.db);
     this.tables = new TopicTables(this.db);
-    const durable = options.synchronous === Synchronous.FULL;
-    this.segments = new SegmentFiles(dataDir, durable);
     const db = this.db;
     const s = this.statements;
     const offsets = this.offsets;
