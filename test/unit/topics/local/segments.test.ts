@@ -19,8 +19,9 @@ function records(first: number, count: number, size: number): ProducerRecord[] {
   });
 }
 
-const asRows = (list: TopicRecord[]): Array<[number, string | null, string, number]> =>
-  list.map((r) => [r.offset, r.key?.toString() ?? null, r.value.toString('base64'), r.timestamp]);
+type Readable = Pick<TopicRecord, 'offset' | 'timestamp'> & { key: Uint8Array | null; value: Uint8Array };
+const asRows = (list: readonly Readable[]): Array<[number, string | null, string, number]> =>
+  list.map((r) => [r.offset, r.key === null ? null : Buffer.from(r.key).toString(), Buffer.from(r.value).toString('base64'), r.timestamp]);
 
 type Row = { base_offset: number; record_count: number; inline: number; segment: number | null; position: number | null; length: number | null };
 
@@ -89,7 +90,7 @@ describe('Class: LocalTopicStore, segment files (schema version 4)', () => {
       sent.push(...batch);
     }
     const consumer = store.consumer('t');
-    const expected = sent.map((r, offset): [number, string | null, string, number] => [offset, r.key?.toString() ?? null, r.value.toString('base64'), r.timestamp!]);
+    const expected = asRows(sent.map((r, offset) => ({ ...r, offset, key: r.key ?? null, timestamp: r.timestamp! })));
 
     // Act
     const fromEach: Array<[number, number]> = [];
@@ -163,7 +164,7 @@ describe('Class: LocalTopicStore, segment files (schema version 4)', () => {
     const file = segmentFile(1, 0);
     const bytes = readFileSync(file);
     const second = rows()[1]!;
-    bytes[second.position! + 100] ^= 0xff;
+    bytes[second.position! + 100] = bytes[second.position! + 100]! ^ 0xff;
     writeFileSync(file, bytes);
     const reader = openLocalTopicStore({ dataDir: dir });
     const consumer = reader.consumer('t');
