@@ -1,3 +1,4 @@
+import type { ScratchSpace } from './batch-codec';
 import type { OffsetStatements } from './offsets';
 import type { SegmentFiles } from './segments';
 import type { AppendTransaction, StoreStatements, TopicTables } from './statements';
@@ -13,6 +14,8 @@ export interface StoreContext {
   readonly offsets: OffsetStatements;
   /** The topics' segment files (descriptors cached per process). */
   readonly segments: SegmentFiles;
+  /** Memory for the encoded batches of one send at a time (reset by each send). */
+  readonly scratch: ScratchSpace;
   /** Run with `.immediate(...)`; see {@link AppendTransaction}. */
   readonly append: AppendTransaction;
   /** Current time, ms since the Unix epoch (record timestamps, topic creation time). */

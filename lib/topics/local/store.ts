@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ConsumerOffset, TopicBackend, TopicInfo } from '../../core/topics';
+import { ScratchSpace } from './batch-codec';
 import { closedError, type StoreContext } from './context';
 import { LocalTopicConsumer } from './consumer';
 import { LocalTopicProducer } from './producer';
@@ -94,6 +95,7 @@ export class LocalTopicStore implements TopicBackend {
       tables,
       offsets,
       segments,
+      scratch: new ScratchSpace(),
       append: appendTransaction(db, s, tables, segments, durable),
       now: options.now ?? Date.now,
       isOpen: () => db.open,
