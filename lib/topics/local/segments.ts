@@ -54,6 +54,7 @@ interface OpenSegment {
 export class SegmentFiles {
   /** `<dataDir>/segments`. */
   readonly root: string;
+  private readonly dataDir: string;
   private readonly open = new Map<string, OpenSegment>();
   /** Descriptors written since the last {@link SegmentFiles.sync}. */
   private readonly dirty = new Set<number>();
@@ -68,6 +69,7 @@ export class SegmentFiles {
     readonly maxBytes: number = SEGMENT_MAX_BYTES,
   ) {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new RangeError(`segment size ${maxBytes}: expected a positive integer of bytes`);
+    this.dataDir = dataDir;
     this.root = join(dataDir, SEGMENTS_DIR);
   }
 
@@ -180,8 +182,8 @@ export class SegmentFiles {
         mkdirSync(this.topicDir(id), { recursive: true });
         fd = openSync(file, flags, 0o644);
       }
-      // A new file survives power loss only once its directory entry (and its folder's) are on disk.
-      if (this.durable) for (const dir of [this.topicDir(id), this.root]) syncDir(dir);
+      // A new file survives power loss only once its directory entry (and its folders') are on disk.
+      if (this.durable) for (const dir of [this.topicDir(id), this.root, this.dataDir]) syncDir(dir);
     } else {
       fd = openSync(file, constants.O_RDONLY);
     }

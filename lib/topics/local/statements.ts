@@ -164,8 +164,17 @@ export type AppendTransaction = Database.Transaction<(topic: string, batches: re
  * @returns the first offset written, or `undefined` when the topic does not exist (nothing written).
  */
 export function appendTransaction(db: Database.Database, s: StoreStatements, tables: TopicTables, segments: SegmentFiles, durable: boolean): AppendTransaction {
+  // The id each topic name had at this connection's last send: when it changes (the topic was deleted,
+  // maybe by another process, and maybe created again), the old topic's descriptors are closed.
+  const lastIds = new Map<string, number>();
   return db.transaction((topic: string, batches: readonly EncodedBatch[]): number | undefined => {
     const id = s.topicId.get(topic);
+    const lastId = lastIds.get(topic);
+    if (lastId !== id) {
+      if (lastId !== undefined) segments.closeTopic(lastId);
+      if (id === undefined) lastIds.delete(topic);
+      else lastIds.set(topic, id);
+    }
     if (id === undefined) return undefined;
     const table = tables.of(id);
     const first = table.end.get() ?? 0;

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -215,6 +215,37 @@ describe('Class: LocalTopicStore, segment files (schema version 4)', () => {
     await expect(otherConsumer.fetch(0, 10)).rejects.toHaveProperty('code', ErrorCode.TOPIC_NOT_FOUND);
     expect((await store.consumer('t').fetch(0, 10)).map((r) => r.value.subarray(0, 5).toString('latin1'))).toEqual(['#100#', '#101#', '#102#', '#103#', '#104#']);
     await other.close();
+  });
+
+  it('should close the descriptors of a topic another connection deleted, once a send or a read finds it gone', async () => {
+    // Prepare: this connection has the topic's segment open for writing and reading
+    await store.producer('t').send(records(0, 10, 1024));
+    const consumer = store.consumer('t');
+    await consumer.fetch(0, 10);
+    const openSegments = (): string[] =>
+      readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          const target = readlinkSync(join('/proc/self/fd', fd));
+          return target.startsWith(join(dir, SEGMENTS_DIR)) ? [target] : [];
+        } catch {
+          return []; // closed meanwhile (the readdir's own descriptor)
+        }
+      });
+    const before = openSegments();
+    const other = openLocalTopicStore({ dataDir: dir });
+    await other.deleteTopic('t');
+    await other.createTopic('t');
+    await other.close();
+
+    // Act
+    await store.producer('t').send(records(0, 1, 10)); // inline: opens nothing
+    const afterSend = openSegments();
+    await consumer.fetch(0, 10).catch(() => undefined);
+
+    // Assess
+    expect(before).toEqual([segmentFile(1, 0)]);
+    expect(afterSend).toEqual([]);
+    expect(openSegments()).toEqual([]);
   });
 
   it('should remove, on open, the segment folder of a topic deleted by a process that died before removing it', async () => {
