@@ -117,7 +117,12 @@ export class LocalTopicStore implements TopicBackend {
     });
     // One read transaction: every end offset from the same snapshot as the topic list.
     this.listTx = db.transaction((): TopicInfo[] => s.listTopics.all().map(([id, name, createdAt]) => ({ name, records: tables.endOf(id), createdAt })));
-    this.removeOrphanSegments();
+    try {
+      this.removeOrphanSegments();
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   /** Creates an empty topic (next offset 0) and its batch table, in one transaction. @returns `false` when it already existed. */
