@@ -43,7 +43,7 @@ export class LocalTopicConsumer implements TopicConsumer {
     const { segments } = this.store;
     this.whileTopicExists(id, () => {
       for (const [baseOffset, count, inline, segment, position, length, crc] of this.store.tables.of(id).fetch.iterate(from, from)) {
-        const bytes = segment === null ? inline : segments.read(this.topic, id, baseOffset, { segment, position: position!, length: length!, crc: crc! });
+        const bytes = length === null ? inline : segments.read(this.topic, id, baseOffset, { segment: segment!, position: position!, length, crc: crc! });
         decodeBatch(bytes, baseOffset, count, from, limit - records.length, records);
         if (records.length >= limit) break;
       }

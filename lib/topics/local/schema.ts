@@ -21,8 +21,9 @@ import { OFFSETS_TABLE_V2 } from './offsets';
  *   deleting a topic drops its table instead of deleting its rows one by one.
  * - Segment files (version 4): a batch of at least 4 KiB encoded is not kept in its row: its bytes go
  *   to the topic's current segment file (`<dataDir>/segments/<id>/<first base offset>.log`, see
- *   `segments.ts`) and its row holds `segment`, `position`, `length` and the bytes' `crc` (a partial
- *   index on them finds the end of the last segment in one seek). SQLite writes every byte twice (WAL,
+ *   `segments.ts`) and its row holds `segment`, `position`, `length` and the bytes' `crc` (an inline
+ *   row carries the segment tail forward in `segment` and `position`, so the last row says where the
+ *   next large batch goes). SQLite writes every byte twice (WAL,
  *   then checkpoint); a segment file once, so a stream's 64 KiB batches are stored ~10× faster. Smaller
  *   batches (a poll's record) stay inline: a poll's commit still writes one page and no file.
  * - `consumer_offsets` (version 2): committed positions of named consumers (sinks); see `offsets.ts`.

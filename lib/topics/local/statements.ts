@@ -12,23 +12,12 @@ export function batchTable(id: number): string {
 }
 
 /**
- * Name of the index of topic `id`'s segment rows (schema version 4): a partial index, so a batch stored
- * inline (a poll's record) writes no index page, and the end of the topic's last segment is one seek.
- */
-export function segmentIndex(id: number): string {
-  return `${batchTable(id)}_segments`;
-}
-
-/** `CREATE INDEX` of {@link segmentIndex}. */
-export function createSegmentIndexSql(id: number): string {
-  return `CREATE INDEX ${segmentIndex(id)} ON ${batchTable(id)} (segment, position, length) WHERE segment IS NOT NULL`;
-}
-
-/**
- * `CREATE TABLE` (and index) of topic `id`'s batch table (schema version 4): one row per stored batch,
- * keyed by its base offset. A batch is either inline (`records` holds its bytes, the segment columns are
- * NULL) or in a segment file (`records` is empty; `segment`, `position`, `length`, `crc` say where, see
- * `segments.ts`).
+ * `CREATE TABLE` of topic `id`'s batch table (schema version 4): one row per stored batch, keyed by its base
+ * offset. A batch is either in a segment file (`length` set: `records` is empty and `segment`, `position`,
+ * `length`, `crc` say where its bytes are, see `segments.ts`) or inline (`length` NULL: `records` holds its
+ * bytes, and `segment`, `position` carry the topic's segment tail forward: its current segment and where
+ * that segment ends, NULL while the topic has none). So the last row alone gives both the topic's end
+ * offset and where its next large batch goes: one seek, and no index to write at each commit.
  */
 export function createBatchTableSql(id: number): string {
   return `CREATE TABLE ${batchTable(id)} (
@@ -39,8 +28,7 @@ export function createBatchTableSql(id: number): string {
   position     INTEGER,
   length       INTEGER,
   crc          INTEGER
-);
-${createSegmentIndexSql(id)};`;
+)`;
 }
 
 /** The prepared statements of the `topics` table (one store connection). */
@@ -68,8 +56,9 @@ export function prepareStatements(db: Database.Database): StoreStatements {
 }
 
 /**
- * A batch row as {@link TopicStatements.fetch} returns it: inline bytes, or empty bytes and where the
- * bytes are in a segment file (see `segments.ts`).
+ * A batch row as {@link TopicStatements.fetch} returns it: inline bytes (`length` NULL; `segment` and
+ * `position` are then the topic's segment tail, not this batch's), or empty bytes and where the bytes are
+ * in a segment file (see `segments.ts`).
  */
 export type BatchRow = [
   baseOffset: number,
@@ -85,10 +74,13 @@ export type BatchRow = [
 export interface TopicStatements {
   /** The topic's end offset (plucked): `base_offset + record_count` of its last batch, `undefined` when it has none. */
   end: Database.Statement<[], number>;
-  /** `[segment, end position]` of the topic's last segment row (one seek of its partial index), `undefined` when it has none. */
-  segmentEnd: Database.Statement<[], [segment: number, end: number]>;
-  /** Inserts a batch stored inline. */
-  insert: Database.Statement<[baseOffset: number, recordCount: number, records: Uint8Array]>;
+  /**
+   * From the topic's last batch (one seek): its end offset, and the segment tail (the current segment and the
+   * position where it ends; NULL while the topic has no segment). `undefined` when the topic has no batch.
+   */
+  tail: Database.Statement<[], [end: number, segment: number | null, segmentEnd: number | null]>;
+  /** Inserts a batch stored inline, carrying the segment tail forward. */
+  insert: Database.Statement<[baseOffset: number, recordCount: number, records: Uint8Array, segment: number | null, segmentEnd: number | null]>;
   /** Inserts a batch stored in a segment file (empty `records`). */
   insertSegment: Database.Statement<[baseOffset: number, recordCount: number, segment: number, position: number, length: number, crc: number]>;
   /**
@@ -116,10 +108,14 @@ export class TopicTables {
       const table = batchTable(id);
       statements = {
         end: this.db.prepare<[], number>(`SELECT base_offset + record_count FROM ${table} ORDER BY base_offset DESC LIMIT 1`).pluck(),
-        segmentEnd: this.db
-          .prepare<[], [number, number]>(`SELECT segment, position + length FROM ${table} WHERE segment IS NOT NULL ORDER BY segment DESC, position DESC LIMIT 1`)
+        tail: this.db
+          .prepare<[], [number, number | null, number | null]>(
+            `SELECT base_offset + record_count, segment, position + IFNULL(length, 0) FROM ${table} ORDER BY base_offset DESC LIMIT 1`,
+          )
           .raw(),
-        insert: this.db.prepare<[number, number, Uint8Array]>(`INSERT INTO ${table} (base_offset, record_count, records) VALUES (?, ?, ?)`),
+        insert: this.db.prepare<[number, number, Uint8Array, number | null, number | null]>(
+          `INSERT INTO ${table} (base_offset, record_count, records, segment, position) VALUES (?, ?, ?, ?, ?)`,
+        ),
         insertSegment: this.db.prepare<[number, number, number, number, number, number]>(
           `INSERT INTO ${table} (base_offset, record_count, records, segment, position, length, crc) VALUES (?, ?, X'', ?, ?, ?, ?)`,
         ),
@@ -149,12 +145,13 @@ export class TopicTables {
 export type AppendTransaction = Database.Transaction<(topic: string, batches: readonly EncodedBatch[]) => number | undefined>;
 
 /**
- * Builds the append transaction: resolves the topic by name, reads its end offset from its last batch,
- * and stores the encoded batches at consecutive base offsets, all in one transaction. A batch under
- * {@link SEGMENT_MIN_BATCH_BYTES} is inserted inline (one write of the table's last page: the topic row is
- * only read); a larger one is written to the topic's current segment file at the end of its last segment
- * row (a new segment, named after the batch's base offset, when there is none or the batch would take
- * it past the roll size, {@link SegmentFiles.maxBytes}), then its row is inserted with where the bytes are and their CRC-32.
+ * Builds the append transaction: resolves the topic by name, reads its end offset and segment tail from its
+ * last batch (one seek), and stores the encoded batches at consecutive base offsets, all in one transaction.
+ * A batch under {@link SEGMENT_MIN_BATCH_BYTES} is inserted inline with the tail carried forward (one write of
+ * the table's last page: the topic row is only read); a larger one is written to the topic's current segment
+ * file where it ends (a new segment, named after the batch's base offset, when there is none or the batch
+ * would take it past the roll size, {@link SegmentFiles.maxBytes}), then its row is inserted with where the
+ * bytes are and their CRC-32 (again one page: no index).
  * With `durable` (`synchronous: 'full'`) the segment files written are fdatasync'ed before the commit, so
  * a committed row never points at bytes a power loss can take.
  *
@@ -177,26 +174,31 @@ export function appendTransaction(db: Database.Database, s: StoreStatements, tab
     }
     if (id === undefined) return undefined;
     const table = tables.of(id);
-    const first = table.end.get() ?? 0;
+    const last = table.tail.get();
+    const first = last?.[0] ?? 0;
     let base = first;
-    let tail: [segment: number, end: number] | undefined | null = null; // null: not read yet
+    // The segment tail: where the next large batch goes (null: the topic has no segment yet).
+    let segment = last?.[1] ?? null;
+    let segmentEnd = last?.[2] ?? null;
+    let written = false;
     try {
       for (const batch of batches) {
         const length = batch.bytes.byteLength;
         if (length < SEGMENT_MIN_BATCH_BYTES) {
-          table.insert.run(base, batch.count, batch.bytes);
+          table.insert.run(base, batch.count, batch.bytes, segment, segmentEnd);
         } else {
-          if (tail === null) tail = table.segmentEnd.get();
-          const roll = tail === undefined || (tail[1] > 0 && tail[1] + length > segments.maxBytes);
-          const segment: number = roll ? base : tail![0];
-          const position: number = roll ? 0 : tail![1];
-          const crc = segments.write(id, segment, position, batch.bytes);
-          table.insertSegment.run(base, batch.count, segment, position, length, crc);
-          tail = [segment, position + length];
+          if (segment === null || segmentEnd === null || (segmentEnd > 0 && segmentEnd + length > segments.maxBytes)) {
+            segment = base;
+            segmentEnd = 0;
+          }
+          const crc = segments.write(id, segment, segmentEnd, batch.bytes);
+          table.insertSegment.run(base, batch.count, segment, segmentEnd, length, crc);
+          segmentEnd += length;
+          written = true;
         }
         base += batch.count;
       }
-      if (durable && tail !== null) segments.sync();
+      if (durable && written) segments.sync();
     } catch (err) {
       segments.discard();
       throw err;

@@ -110,7 +110,7 @@ function assertConsistent(records: TopicRecord[], pad: number): Map<string, numb
 function expectLayout(dataDir: string, pad: number): void {
   const db = new Database(join(dataDir, TOPICS_DB_FILE), { readonly: true });
   try {
-    const [inline, inSegments] = db.prepare<[], [number, number]>('SELECT count(*) FILTER (WHERE segment IS NULL), count(segment) FROM batches_1').raw().get()!;
+    const [inline, inSegments] = db.prepare<[], [number, number]>('SELECT count(*) FILTER (WHERE length IS NULL), count(length) FROM batches_1').raw().get()!;
     expect({ mostlyInline: inline > inSegments, files: readdirSync(join(dataDir, SEGMENTS_DIR, '1')).length }).toEqual({ mostlyInline: pad === 0, files: 1 });
   } finally {
     db.close();
