@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpSourceConfigSchema } from '../lib/connectors/http-source/schema';
@@ -111,22 +111,54 @@ async function benchStream(url: string, records: number): Promise<BenchResult[]>
       rmSync(dir, { recursive: true, force: true });
     }
   };
+  /**
+   * The ceiling of the segment-file design (schema version 4): the same bytes written with one `fs.writeSync`
+   * of 64 KiB at an explicit position of a file, plus one small index row, in one BEGIN IMMEDIATE transaction
+   * per chunk (a bare better-sqlite3 file with the store's pragmas); no encoding, no CRC, no HTTP.
+   */
+  const segmentOnly = (): number => {
+    const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
+    const db = new Database(join(dir, 'ceiling.db'), { timeout: DEFAULT_BUSY_TIMEOUT_MS });
+    const fd = openSync(join(dir, 'segment.log'), 'w+');
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec('CREATE TABLE chunks (base INTEGER PRIMARY KEY, count INTEGER NOT NULL, position INTEGER NOT NULL, length INTEGER NOT NULL)');
+      const insert = db.prepare('INSERT INTO chunks (base, count, position, length) VALUES (?, ?, ?, ?)');
+      const perChunk = Math.floor(65536 / 1026);
+      const chunk = Buffer.alloc(perChunk * 1026, 'x');
+      const write = db.transaction((base: number, position: number) => {
+        writeSync(fd, chunk, 0, chunk.length, position);
+        insert.run(base, perChunk, position, chunk.length);
+      });
+      const t0 = performance.now();
+      for (let n = 0, position = 0; n < records; n += perChunk, position += chunk.length) write.immediate(n, position);
+      return performance.now() - t0;
+    } finally {
+      closeSync(fd);
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
   await rawRead(); // warm-up
   await ingest();
   await storeOnly();
   sqliteOnly();
+  segmentOnly();
   const raw: number[] = [];
   const ours: number[] = [];
   const store: number[] = [];
   const ceiling: number[] = [];
+  const segmentCeiling: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     raw.push(await rawRead());
     ours.push(await ingest());
     store.push(await storeOnly());
     ceiling.push(sqliteOnly());
+    segmentCeiling.push(segmentOnly());
   }
   const rate = (ms: number[]): number => records / (median(ms) / 1000);
-  const [rawRate, ourRate, storeRate, ceilingRate] = [rate(raw), rate(ours), rate(store), rate(ceiling)];
+  const [rawRate, ourRate, storeRate, ceilingRate, segmentRate] = [rate(raw), rate(ours), rate(store), rate(ceiling), rate(segmentCeiling)];
   return [
     {
       name: `stream ingest, 1 KiB records, "\\n\\n" delimiter (${records} records)`,
@@ -149,6 +181,13 @@ async function benchStream(url: string, records: number): Promise<BenchResult[]>
       unit: 'records/s',
       baseline: { name: 'raw read of the same stream', value: Math.round(rawRate) },
       ratio: ceilingRate / rawRate,
+    },
+    {
+      name: 'ceiling of the segment-file store (schema 4): bare fs.writeSync of the same 64 KiB at an explicit position + one small index row, one BEGIN IMMEDIATE transaction each (better-sqlite3, WAL, synchronous=NORMAL)',
+      value: Math.round(segmentRate),
+      unit: 'records/s',
+      baseline: { name: 'raw read of the same stream', value: Math.round(rawRate) },
+      ratio: segmentRate / rawRate,
     },
   ];
 }

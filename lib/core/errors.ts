@@ -52,6 +52,8 @@ export const ErrorCode = {
   TOPIC_WRITE_FAILED: 'TOPIC_WRITE_FAILED',
   /** The local store file was written by a newer version of this program (schema version). */
   TOPIC_STORE_UNSUPPORTED: 'TOPIC_STORE_UNSUPPORTED',
+  /** A stored batch of the local store fails its check: its segment file is shorter than its row says, or its bytes do not match their CRC-32. */
+  TOPIC_STORE_DAMAGED: 'TOPIC_STORE_DAMAGED',
   /** A record can never be accepted by the topic backend: too large (Kinesis: data + partition key > 1 MiB). */
   TOPIC_RECORD_TOO_LARGE: 'TOPIC_RECORD_TOO_LARGE',
   /** A topic management call (create, describe, list, delete) failed, or a topic did not become ready in time. */

@@ -31,32 +31,57 @@ export class ByteSplitter {
    * Adds a chunk and returns the segments it completes, in order (possibly none, possibly empty
    * segments). The chunk is kept by reference until a delimiter arrives, so it must not be
    * modified afterwards; returned segments are views of buffers that are never written again.
+   *
+   * Cost: the segments that lie within the chunk are views of it (no copy); only the segment that
+   * began in earlier chunks is concatenated (its bytes, plus at most `delimiter.length - 1` bytes
+   * to find a delimiter straddling the two).
    */
   push(chunk: Uint8Array): Uint8Array[] {
     if (chunk.length === 0) return [];
     const d = this.delimiter;
-    // A delimiter may start in the last d.length-1 pending bytes and end in this chunk.
-    const tail = this.lastBytes(d.length - 1);
-    const window = tail.length > 0 ? Buffer.concat([tail, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    const first = window.indexOf(d);
-    if (first < 0) {
-      this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-      this.length += chunk.length;
-      return [];
-    }
-    const all = Buffer.concat([...this.chunks, chunk]);
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     const segments: Uint8Array[] = [];
+    // Where the search in this chunk starts, and where the segment being cut starts in it (0 while the
+    // segment still begins in the pending bytes).
     let start = 0;
-    let at = this.length - tail.length + first;
-    while (at >= 0) {
-      segments.push(all.subarray(start, at));
-      start = at + d.length;
-      at = all.indexOf(d, start);
+    let open = this.length > 0;
+    if (open && d.length > 1) {
+      // A delimiter may start in the last d.length-1 pending bytes and end in this chunk (the pending
+      // bytes hold no whole delimiter: they were searched when they arrived).
+      const tail = this.lastBytes(d.length - 1);
+      const window = Buffer.concat([tail, bytes.subarray(0, d.length - 1)]);
+      const at = window.indexOf(d);
+      if (at >= 0 && at < tail.length) {
+        segments.push(this.pendingUntil(this.length - tail.length + at));
+        start = at + d.length - tail.length;
+        open = false;
+      }
     }
-    const rest = all.subarray(start);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.length = rest.length;
+    for (let at = bytes.indexOf(d, start); at >= 0; at = bytes.indexOf(d, start)) {
+      if (open) {
+        segments.push(Buffer.concat([...this.chunks, bytes.subarray(0, at)], this.length + at));
+        open = false;
+      } else {
+        // A plain Uint8Array view: Buffer#subarray goes through the species constructor, several times slower.
+        segments.push(new Uint8Array(bytes.buffer, bytes.byteOffset + start, at - start));
+      }
+      start = at + d.length;
+    }
+    if (open) {
+      this.chunks.push(bytes);
+      this.length += bytes.length;
+    } else {
+      const rest = bytes.subarray(start);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.length = rest.length;
+    }
     return segments;
+  }
+
+  /** The first `end` pending bytes, as one buffer (a view when they are in one chunk). */
+  private pendingUntil(end: number): Buffer {
+    const first = this.chunks[0]!;
+    return end <= first.length ? first.subarray(0, end) : Buffer.concat(this.chunks, this.length).subarray(0, end);
   }
 
   /** Returns the incomplete segment (possibly empty) and clears it. */

@@ -45,12 +45,54 @@ export interface EncodedBatch {
 
 const NO_KEY = -1;
 
+/** Gives {@link encodeBatches} the buffer of one batch: exactly `size` bytes, contents undefined. */
+export type BatchAllocator = (size: number) => Buffer;
+
+const freshBuffer: BatchAllocator = (size) => Buffer.allocUnsafe(size);
+
+/**
+ * Reusable memory for the encoded batches of one `send` at a time: the local store encodes, writes
+ * (SQLite copies a bound BLOB; a segment write copies into the file) and forgets a send's batches in
+ * one synchronous call, so one buffer serves every send of a connection instead of a fresh 64 KiB
+ * allocation per stream chunk (and the garbage collections they cause). A send needing more than
+ * `maxBytes` in all gets fresh buffers for the rest.
+ */
+export class ScratchSpace {
+  private buffer: Buffer = Buffer.alloc(0);
+  private used = 0;
+
+  /** @param maxBytes - most bytes kept between sends. Default 2 MiB (two capped batches). */
+  constructor(private readonly maxBytes = 2 * 1024 * 1024) {}
+
+  /** Frees the whole space: nothing handed out before may be used any more. */
+  reset(): void {
+    this.used = 0;
+  }
+
+  /** A {@link BatchAllocator} handing out consecutive parts of the space until the next {@link reset}. */
+  readonly take: BatchAllocator = (size) => {
+    if (this.used + size > this.buffer.length) {
+      if (this.used > 0 || size > this.maxBytes) return Buffer.allocUnsafe(size);
+      this.buffer = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.max(size, 64 * 1024 + 4096, this.buffer.length * 2)));
+    }
+    const part = this.buffer.subarray(this.used, this.used + size);
+    this.used += size;
+    return part;
+  };
+}
+
 /**
  * Encodes `records` into batches of at most `limits` each, in order. A record without a timestamp
- * gets `now`. Nothing is shared with the input: each batch is a fresh buffer.
+ * gets `now`. Nothing is shared with the input; each batch's buffer comes from `allocate` (default: a
+ * fresh buffer each).
  * @returns no batch for no record.
  */
-export function encodeBatches(records: readonly ProducerRecord[], now: number, limits: BatchLimits = DEFAULT_BATCH_LIMITS): EncodedBatch[] {
+export function encodeBatches(
+  records: readonly ProducerRecord[],
+  now: number,
+  limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+  allocate: BatchAllocator = freshBuffer,
+): EncodedBatch[] {
   const batches: EncodedBatch[] = [];
   let start = 0;
   while (start < records.length) {
@@ -64,14 +106,15 @@ export function encodeBatches(records: readonly ProducerRecord[], now: number, l
       size += bytes;
       end++;
     }
-    const buffer = Buffer.allocUnsafe(size);
+    const buffer = allocate(size);
+    const view = new DataView(buffer.buffer, buffer.byteOffset, size);
     let at = 0;
     for (let i = start; i < end; i++) {
       const r = records[i]!;
       const key = r.key ?? null;
-      buffer.writeDoubleLE(r.timestamp ?? now, at);
-      buffer.writeInt32LE(key === null ? NO_KEY : key.byteLength, at + 8);
-      buffer.writeUInt32LE(r.value.byteLength, at + 12);
+      view.setFloat64(at, r.timestamp ?? now, true);
+      view.setInt32(at + 8, key === null ? NO_KEY : key.byteLength, true);
+      view.setUint32(at + 12, r.value.byteLength, true);
       at += RECORD_HEADER_BYTES;
       if (key !== null) {
         buffer.set(key, at);

@@ -24,9 +24,13 @@ export class LocalTopicConsumer implements TopicConsumer {
    * Up to `max` records with offset ≥ `from`, in offset order; empty at the end of the topic or
    * when `max` < 1. One prepared scan of the topic's batches from the one holding `from` (found
    * through the table's key, the index from offset to batch), stopped as soon as `max` records
-   * were decoded. Keys and values are views of their batch's bytes (no copy per record).
+   * were decoded. A batch stored in a segment file is read from it (one `pread` of the batch) and
+   * checked against its row's length and CRC-32. Keys and values are views of their batch's
+   * bytes (no copy per record).
    * @throws TopicNotFoundError when the topic does not exist or was deleted.
-   * @throws Error when the consumer or the store is closed, or a batch is damaged.
+   * @throws ConnectorError TOPIC_STORE_DAMAGED when a segment file is missing, shorter than a row
+   *   says, or its bytes fail their CRC-32 (naming topic, offset and file).
+   * @throws Error when the consumer or the store is closed, or an inline batch is damaged.
    */
   async fetch(from: number, max: number): Promise<TopicRecord[]> {
     const id = this.bind();
@@ -36,8 +40,10 @@ export class LocalTopicConsumer implements TopicConsumer {
       this.endOf(id);
       return records;
     }
+    const { segments } = this.store;
     this.whileTopicExists(id, () => {
-      for (const [baseOffset, count, bytes] of this.store.tables.of(id).fetch.iterate(from, from)) {
+      for (const [baseOffset, count, inline, segment, position, length, crc] of this.store.tables.of(id).fetch.iterate(from, from)) {
+        const bytes = length === null ? inline : segments.read(this.topic, id, baseOffset, { segment: segment!, position: position!, length, crc: crc! });
         decodeBatch(bytes, baseOffset, count, from, limit - records.length, records);
         if (records.length >= limit) break;
       }
@@ -116,7 +122,9 @@ export class LocalTopicConsumer implements TopicConsumer {
     }
   }
 
+  /** The error for a deleted topic; closes the descriptors of its segment files this process kept. */
   private deleted(): TopicNotFoundError {
+    if (this.topicId !== undefined) this.store.segments.closeTopic(this.topicId);
     return new TopicNotFoundError(this.topic, 'it was deleted while being consumed');
   }
 }

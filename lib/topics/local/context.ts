@@ -1,4 +1,6 @@
+import type { ScratchSpace } from './batch-codec';
 import type { OffsetStatements } from './offsets';
+import type { SegmentFiles } from './segments';
 import type { AppendTransaction, StoreStatements, TopicTables } from './statements';
 
 /** What producers and consumers share with the store that made them (one SQLite connection). */
@@ -10,6 +12,10 @@ export interface StoreContext {
   readonly tables: TopicTables;
   /** Statements of the consumer offsets table (kept apart from the records' statements). */
   readonly offsets: OffsetStatements;
+  /** The topics' segment files (descriptors cached per process). */
+  readonly segments: SegmentFiles;
+  /** Memory for the encoded batches of one send at a time (reset by each send). */
+  readonly scratch: ScratchSpace;
   /** Run with `.immediate(...)`; see {@link AppendTransaction}. */
   readonly append: AppendTransaction;
   /** Current time, ms since the Unix epoch (record timestamps, topic creation time). */

@@ -1,10 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { ProducerRecord } from '../../core/topics';
 import { DEFAULT_BATCH_LIMITS, encodeBatches } from './batch-codec';
-import { batchTable, createBatchTableSql } from './statements';
+import { batchTable } from './statements';
 
 /** Version-2 records read per query while migrating (bounds the memory of a large topic). */
 const READ_CHUNK = 10_000;
+
+/** The batch table of schema version 3 (version 4 adds columns to it, see `migration-v4.ts`). */
+function createBatchTableV3Sql(id: number): string {
+  return `CREATE TABLE ${batchTable(id)} (base_offset INTEGER PRIMARY KEY, record_count INTEGER NOT NULL, records BLOB NOT NULL)`;
+}
 
 type V2Row = [offset: number, timestamp: number, key: Buffer | null, value: Buffer];
 
@@ -26,7 +31,7 @@ export function migrateToBatches(db: Database.Database): void {
     .prepare<[number, number, number], V2Row>('SELECT "offset", timestamp, key, value FROM records WHERE topic_id = ? AND "offset" >= ? ORDER BY "offset" LIMIT ?')
     .raw();
   for (const [id, nextOffset] of topics) {
-    db.exec(createBatchTableSql(id));
+    db.exec(createBatchTableV3Sql(id));
     const insert = db.prepare<[number, number, Buffer]>(`INSERT INTO ${batchTable(id)} (base_offset, record_count, records) VALUES (?, ?, ?)`);
     let end = 0;
     for (let rows = read.all(id, 0, READ_CHUNK); rows.length > 0; rows = read.all(id, end, READ_CHUNK)) {

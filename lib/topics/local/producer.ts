@@ -1,6 +1,6 @@
 import { TopicNotFoundError, TopicWriteError } from '../../core/errors';
 import type { ProducerRecord, TopicProducer } from '../../core/topics';
-import { encodeBatches } from './batch-codec';
+import { DEFAULT_BATCH_LIMITS, encodeBatches } from './batch-codec';
 import type { StoreContext } from './context';
 
 /**
@@ -23,7 +23,8 @@ export class LocalTopicProducer implements TopicProducer {
    * reordered. A record without `timestamp` gets the store clock's time (ms) of the batch.
    *
    * The records are stored as one record batch (several for a send over 1 MiB or 10,000 records,
-   * see `batch-codec.ts`), encoded before the write lock is taken.
+   * see `batch-codec.ts`), encoded before the write lock is taken into the store's scratch space
+   * (reused by every send: encoding, writing and committing happen in this one synchronous call).
    *
    * Durability when it resolves: see {@link Synchronous} (`normal`: survives process crashes;
    * `full`: also power loss).
@@ -45,7 +46,9 @@ export class LocalTopicProducer implements TopicProducer {
         const id = this.store.statements.topicId.get(this.topic);
         first = id === undefined ? undefined : this.store.tables.endOf(id);
       } else {
-        first = this.store.append.immediate(this.topic, encodeBatches(records, this.store.now()));
+        const { scratch } = this.store;
+        scratch.reset();
+        first = this.store.append.immediate(this.topic, encodeBatches(records, this.store.now(), DEFAULT_BATCH_LIMITS, scratch.take));
       }
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type LocalTopicStore, openLocalTopicStore } from '../../../lib/topics/local';
+import Database from 'better-sqlite3';
+import { type LocalTopicStore, openLocalTopicStore, TOPICS_DB_FILE } from '../../../lib/topics/local';
+import { SEGMENTS_DIR } from '../../../lib/topics/local/segments';
 import type { TopicConsumer, TopicRecord } from '../../../lib/core/topics';
 import { waitFor } from '../../support/wait-for';
 
@@ -16,9 +18,9 @@ interface Child {
   exit: Promise<number | null>;
 }
 
-/** Starts produce-child.js (see its header for the protocol). `count` 0 = until killed. */
-function startProducer(dataDir: string, id: string, count: number, seed: number): Child {
-  const proc = spawn(process.execPath, [CHILD, dataDir, TOPIC, id, String(count), String(seed)], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts produce-child.js (see its header for the protocol). `count` 0 = until killed; `pad` bytes of padding per value. */
+function startProducer(dataDir: string, id: string, count: number, seed: number, pad: number): Child {
+  const proc = spawn(process.execPath, [CHILD, dataDir, TOPIC, id, String(count), String(seed), String(pad)], { stdio: ['pipe', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   proc.stdout!.on('data', (d: Buffer) => (out.stdout += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));
@@ -41,11 +43,20 @@ interface Produced {
   seq: number;
   batch: number;
   batchSize: number;
+  padding: number;
 }
 
 function parse(record: TopicRecord): Produced {
-  const [producer, seq, batch, batchSize] = record.value.toString('utf8').split(':');
-  return { offset: record.offset, producer: producer!, key: record.key?.toString('utf8') ?? null, seq: Number(seq), batch: Number(batch), batchSize: Number(batchSize) };
+  const [producer, seq, batch, batchSize, padding] = record.value.toString('utf8').split(':');
+  return {
+    offset: record.offset,
+    producer: producer!,
+    key: record.key?.toString('utf8') ?? null,
+    seq: Number(seq),
+    batch: Number(batch),
+    batchSize: Number(batchSize),
+    padding: padding!.length,
+  };
 }
 
 async function readAll(consumer: TopicConsumer): Promise<TopicRecord[]> {
@@ -62,11 +73,12 @@ async function readAll(consumer: TopicConsumer): Promise<TopicRecord[]> {
  * per producer, sequence numbers 0..k-1 each exactly once and in order; every batch complete.
  * @returns records per producer.
  */
-function assertConsistent(records: TopicRecord[]): Map<string, number> {
+function assertConsistent(records: TopicRecord[], pad: number): Map<string, number> {
   expect(records.map((r) => r.offset)).toEqual([...Array(records.length).keys()]);
   const perProducer = new Map<string, Produced[]>();
   for (const p of records.map(parse)) {
     expect(p.key).toBe(p.producer);
+    expect(p.padding).toBe(pad);
     const list = perProducer.get(p.producer) ?? [];
     list.push(p);
     perProducer.set(p.producer, list);
@@ -90,7 +102,25 @@ function assertConsistent(records: TopicRecord[]): Map<string, number> {
   return counts;
 }
 
-describe('Local topic store: several processes on one topic', () => {
+/** Batches of each store layout: without padding every batch stays inline in its row; with 300 bytes a value, most go to a segment file. */
+/**
+ * Asserts which layout the run really used: without padding most batches stay inline in their row (the
+ * largest, over 4 KiB, go to the segment file); with padding most go to the segment file.
+ */
+function expectLayout(dataDir: string, pad: number): void {
+  const db = new Database(join(dataDir, TOPICS_DB_FILE), { readonly: true });
+  try {
+    const [inline, inSegments] = db.prepare<[], [number, number]>('SELECT count(*) FILTER (WHERE length IS NULL), count(length) FROM batches_1').raw().get()!;
+    expect({ mostlyInline: inline > inSegments, files: readdirSync(join(dataDir, SEGMENTS_DIR, '1')).length }).toEqual({ mostlyInline: pad === 0, files: 1 });
+  } finally {
+    db.close();
+  }
+}
+
+describe.each([
+  { layout: 'short values, most batches inline', pad: 0 },
+  { layout: '300-byte padded values, most batches in segment files', pad: 300 },
+])('Local topic store: several processes on one topic ($layout)', ({ pad }) => {
   let dir: string;
   let store: LocalTopicStore;
   const children: Child[] = [];
@@ -115,7 +145,7 @@ describe('Local topic store: several processes on one topic', () => {
     // Prepare
     const perChild = 5000;
     const total = 2 * perChild;
-    children.push(startProducer(dir, 'p1', perChild, 1), startProducer(dir, 'p2', perChild, 2));
+    children.push(startProducer(dir, 'p1', perChild, 1, pad), startProducer(dir, 'p2', perChild, 2, pad));
     const consumer = store.consumer(TOPIC);
     const seen: TopicRecord[] = [];
     const violations: string[] = [];
@@ -142,7 +172,8 @@ describe('Local topic store: several processes on one topic', () => {
     const all = await readAll(store.consumer(TOPIC));
     expect(all).toHaveLength(total);
     expect(await consumer.endOffset()).toBe(total);
-    expect(Object.fromEntries(assertConsistent(all))).toEqual({ p1: perChild, p2: perChild });
+    expect(Object.fromEntries(assertConsistent(all, pad))).toEqual({ p1: perChild, p2: perChild });
+    expectLayout(dir, pad);
     const asText = (records: TopicRecord[]): string[] => records.map((r) => `${r.offset}:${r.key?.toString()}:${r.value.toString()}`);
     expect(asText(seen)).toEqual(asText(all));
     // The run really was concurrent: the producers' batches interleave, and the consumer read mid-way.
@@ -153,7 +184,7 @@ describe('Local topic store: several processes on one topic', () => {
 
   it('should keep every committed batch whole when producer processes are killed while writing', async () => {
     // Prepare
-    children.push(startProducer(dir, 'k1', 0, 3), startProducer(dir, 'k2', 0, 4));
+    children.push(startProducer(dir, 'k1', 0, 3, pad), startProducer(dir, 'k2', 0, 4, pad));
     const consumer = store.consumer(TOPIC);
     await startTogether(children);
 
@@ -171,7 +202,8 @@ describe('Local topic store: several processes on one topic', () => {
     // Assess
     const all = await readAll(store.consumer(TOPIC));
     expect(all.length).toBe(await store.consumer(TOPIC).endOffset());
-    const counts = assertConsistent(all);
+    const counts = assertConsistent(all, pad);
+    expectLayout(dir, pad);
     expect([...counts.keys()].sort()).toEqual(['k1', 'k2']);
     expect(counts.get('k2')!).toBeGreaterThan(0);
     expect(await store.producer(TOPIC).send([{ value: Buffer.from('after') }])).toBe(all.length);

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ErrorCode } from '../../../../lib/core/errors';
 import type { ProducerRecord, TopicRecord } from '../../../../lib/core/topics';
 import { openLocalTopicStore, type LocalTopicStore } from '../../../../lib/topics/local';
-import { decodeBatch, DEFAULT_BATCH_LIMITS, encodeBatches, RECORD_HEADER_BYTES } from '../../../../lib/topics/local/batch-codec';
+import { decodeBatch, DEFAULT_BATCH_LIMITS, encodeBatches, RECORD_HEADER_BYTES, ScratchSpace } from '../../../../lib/topics/local/batch-codec';
 
 const NOW = 1_700_000_000_000;
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -76,6 +76,29 @@ describe('Module: batch-codec', () => {
     // Assess
     expect(batches.map((b) => b.count)).toEqual([3, 1, 1, 3, 1]);
     expect(batches.every((b) => b.bytes.length <= limits.maxBytes || b.count === 1)).toBe(true);
+  });
+
+  it('should encode into a scratch space the same bytes as into fresh buffers, its parts never overlapping, fresh buffers past its size', () => {
+    // Prepare: 5 batches of 3 records of 16 + 10 bytes (78 bytes each); a 200-byte space holds two of them
+    const limits = { maxBytes: 100, maxRecords: 3 };
+    const records = Array.from({ length: 15 }, (_, i) => ({ value: Buffer.alloc(10, i), timestamp: i }));
+    const scratch = new ScratchSpace(200);
+
+    // Act
+    scratch.reset();
+    const first = encodeBatches(records, NOW, limits, scratch.take);
+    const firstCopies = first.map((b) => Buffer.from(b.bytes));
+    scratch.reset();
+    const second = encodeBatches(records.slice(0, 3), NOW, limits, scratch.take);
+
+    // Assess
+    expect(firstCopies).toEqual(encodeBatches(records, NOW, limits).map((b) => b.bytes));
+    const space = first[0]!.bytes;
+    const at = (b: { bytes: Buffer }): number | null =>
+      b.bytes.buffer === space.buffer && b.bytes.byteOffset >= space.byteOffset && b.bytes.byteOffset < space.byteOffset + 200 ? b.bytes.byteOffset - space.byteOffset : null;
+    expect(first.map(at)).toEqual([0, 78, null, null, null]);
+    expect(at(second[0]!)).toBe(0); // reused after reset
+    expect(second[0]!.bytes).toEqual(encodeBatches(records.slice(0, 3), NOW, limits)[0]!.bytes);
   });
 
   it('should refuse a damaged batch with an error naming its offset', () => {

@@ -124,6 +124,6 @@ describe('Class: LocalTopicStore, consumer offsets', () => {
     expect(records.map((r) => r.value.toString())).toEqual(['kept']);
     expect(position).toMatchObject({ offset: 1 });
     expect(version).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
   });
 });
