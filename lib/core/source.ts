@@ -15,9 +15,15 @@ export interface SourceContext extends Ports {
   /** Aborted when the connector must stop. Sources stop starting new work and return promptly. */
   signal: AbortSignal;
   /**
-   * Hands records to the runtime. Resolves once the topic has accepted all of them (so awaiting it
-   * is the backpressure). Rejects only when the topic failed permanently: the source should let
-   * that error propagate.
+   * Hands records to the runtime; awaiting it is the backpressure. Rejects only when the topic
+   * failed permanently: the source should let that error propagate.
+   *
+   * - A continuous source's emit resolves once the topic has accepted all of them (an MQTT QoS 1
+   *   acknowledgement sent after it is safe).
+   * - A periodic source's emit (in the runtime; see {@link PeriodicSource.poll}) resolves once the
+   *   records are handed over, with one batch in flight: their commit runs while the next
+   *   request is on the wire, the next emit waits for it, and a commit that failed rejects the next
+   *   emit (counting both batches as undelivered) and the end of the run.
    */
   emit(records: readonly SourceRecord[]): Promise<void>;
   /** Counters to update (see {@link ConnectorMetrics} for who counts what). */
@@ -48,6 +54,13 @@ export interface PeriodicSource {
    * or `retryAfterMs`, never past the slot, and calls `poll` again). A failure not worth retrying
    * is logged and counted and the poll resolves; any other error thrown is logged and counted by
    * the runtime. When `ctx.signal` aborts, the request in flight is cancelled and the poll resolves.
+   *
+   * The runtime's `ctx.emit` resolves once the records are handed over, not committed (Kafka
+   * producer style, one batch in flight): a poll that resolved may still have its records' commit
+   * pending, overlapping the next poll's request. The runtime waits for that commit before it
+   * sleeps until the next slot, stops or ends a window, so stopping flushes and a window's report
+   * counts committed records only; a failed commit fails the next poll's emit (or the run's end).
+   * A poll must therefore not report its records as durable itself.
    */
   poll(ctx: SourceContext): Promise<void>;
 }

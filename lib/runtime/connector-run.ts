@@ -11,7 +11,6 @@ import {
   type Ports,
   redactingLogger,
   type Source,
-  type SourceContext,
   systemClock,
   type TopicBackend,
   TopicNotFoundError,
@@ -22,6 +21,7 @@ import { runContinuous } from './continuous';
 import { createRecordPipeline, type ProducerRetryOptions } from './pipeline';
 import { portsFor } from './ports';
 import { runPeriodic } from './schedule';
+import { createRunContext } from './source-context';
 import type { TransformStage, TransformStageOptions } from './transform-stage';
 import { closeSink, createSink, runSinkLoop } from './sink';
 import { type PollWindow, runWindow, type WindowReport } from './window';
@@ -243,17 +243,17 @@ export function connectorRunner(openStage: StageOpener): (options: RunConnectorO
             }),
         }
       : given;
-    const ctx: SourceContext = {
-      ...ports,
+    // A periodic source's emit resolves at hand-over: its commit runs while the next request is on the
+    // wire, and the runners (runPeriodic, runWindow) wait for it before they sleep, stop or end a window.
+    const ctx = createRunContext({
+      ports,
       signal,
       metrics,
-      emit: async (records) => {
-        if (lateCheck) await topicChecked(lateCheck, spec.topic.name, records.length, log);
-        if (stage) await stage.emit(records, (out) => pipeline.emit(out));
-        else await pipeline.emit(records);
-        if (records.length > 0) metrics.lastPollAt = clock.now();
-      },
-    };
+      pipeline,
+      pipelined: source.kind === 'periodic',
+      ...(stage ? { stage } : {}),
+      ...(lateCheck ? { beforeWrite: (count: number) => topicChecked(lateCheck, spec.topic.name, count, log) } : {}),
+    });
     const onAbort = (): void => {
       pipeline.stopping();
       stage?.stopping();

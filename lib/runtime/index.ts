@@ -6,5 +6,6 @@ export { createRecordPipeline, type ProducerRetryOptions, type RecordPipeline } 
 export { ensureTopic, runConnector, type RunConnectorOptions, type RunResult, type RuntimeDeps } from './runner';
 export { deadLetterRecord, openTransformStage, type TransformStage, type TransformStageOptions } from './transform-stage';
 export { nextSlot, runPeriodic } from './schedule';
+export { createRunContext, type RunContext, type RunContextOptions } from './source-context';
 export { closeSink, createSink, deadLetterTopicOf, DEFAULT_SINK_RETRY, type Delivery, type DeliveryHooks, deliverRecords, deliverTransformed, runSinkLoop, SINK_BATCH_RECORDS, SINK_POLL_MS, sinkConsumerOf, startOffsetOf } from './sink';
 export { type PollWindow, runWindow, type WindowReport, windowSlots } from './window';

@@ -31,7 +31,19 @@ export interface ProducerRetryOptions {
 export interface RecordPipeline {
   /** See {@link SourceContext.emit}: resolves when the topic accepted every record. */
   emit(records: readonly SourceRecord[]): Promise<void>;
-  /** Resolves when every emitted record has been written (or rejects with the write error). */
+  /**
+   * Pipelined emit, one batch in flight (Kafka producer style, `max.in.flight` 1): waits until the
+   * batch handed over before (by `handOver` or `emit`) is committed, then queues `records` and
+   * resolves without waiting for their commit. Their write starts on a later turn of the event loop
+   * (`setImmediate`), after the I/O the caller starts meanwhile (a periodic source's next request),
+   * so the commit runs while that request is on the wire. Batches are written in order, with the
+   * same retries as {@link emit}.
+   *
+   * @throws (rejects with) a {@link TopicWriteError} when the batch before could not be written: its
+   *   `undelivered` counts that batch and `records` (neither is written; nothing is dropped silently).
+   */
+  handOver(records: readonly SourceRecord[]): Promise<void>;
+  /** Resolves when every emitted or handed-over record has been written (or rejects with the write error). */
   flush(): Promise<void>;
   /**
    * Marks the connector as stopping: failing writes are retried for at most
@@ -112,19 +124,49 @@ export function createRecordPipeline(
     }
   }
 
+  /** The records as the producer takes them, and their value bytes. */
+  function encode(records: readonly SourceRecord[]): { batch: ProducerRecord[]; bytes: number } {
+    let bytes = 0;
+    const batch: ProducerRecord[] = records.map((r) => {
+      const value = toBytes(r.value);
+      bytes += value.byteLength;
+      return { key: r.key == null ? null : toBytes(r.key), value };
+    });
+    return { batch, bytes };
+  }
+
+  /** The error a hand-over gets when the batch before it failed: both batches are undelivered. */
+  function refused(count: number, previous: TopicWriteError): TopicWriteError {
+    if (count === 0) return previous;
+    log.error({ undelivered: count, topic: producer.topic }, 'records not delivered to the topic (an earlier write failed)');
+    return new TopicWriteError(`${previous.message}; ${count} more record(s) handed over after it not written`, previous.undelivered + count, previous, previous.permanent);
+  }
+
   return {
     emit(records) {
       if (records.length === 0) return tail;
       if (failure) return Promise.reject(failure);
-      let bytes = 0;
-      const batch: ProducerRecord[] = records.map((r) => {
-        const value = toBytes(r.value);
-        bytes += value.byteLength;
-        return { key: r.key == null ? null : toBytes(r.key), value };
-      });
+      const { batch, bytes } = encode(records);
       const done = tail.then(() => write(batch, bytes));
       tail = done.catch(() => undefined);
       return done;
+    },
+    handOver(records) {
+      // Chained on `tail` at once, so concurrent hand-overs still commit in call order.
+      let commit: Promise<void> | undefined;
+      const handed = tail.then(() => {
+        if (failure) throw refused(records.length, failure);
+        if (records.length === 0) return;
+        const { batch, bytes } = encode(records);
+        commit = new Promise<void>((resolve) => {
+          setImmediate(() => write(batch, bytes).then(resolve, () => resolve()));
+        });
+      });
+      tail = handed.then(
+        () => commit,
+        () => undefined,
+      );
+      return handed;
     },
     async flush() {
       await tail;

@@ -1,4 +1,5 @@
 import { Backoff, isConfigError, type PeriodicSource, RetryableError, type SourceContext, TopicNotFoundError, TopicWriteError, TransformError } from '../core';
+import type { RunContext } from './source-context';
 
 /**
  * Index of the next poll slot after `now`, for a fixed-rate schedule starting at `start` with
@@ -78,11 +79,39 @@ export async function pollOnce(source: PeriodicSource, ctx: SourceContext): Prom
 }
 
 /**
+ * Waits `ms` (`ctx.clock.sleep`, cut short when `ctx.signal` aborts) and, with a pipelined emit,
+ * for the commit of the records handed over so far: the next poll starts with nothing in flight.
+ * A commit that fails ends the wait at once, rejecting with its error (a `TopicWriteError`), so a
+ * long interval never hides a dead topic until the next poll.
+ */
+export async function sleepCommitted(ctx: RunContext, ms: number, signal: AbortSignal = ctx.signal): Promise<void> {
+  const commit = ctx.committed?.();
+  if (!commit) return ctx.clock.sleep(ms, signal);
+  const wake = new AbortController();
+  const onAbort = (): void => wake.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.all([
+      commit.catch((err: unknown) => {
+        wake.abort();
+        throw err;
+      }),
+      ctx.clock.sleep(ms, wake.signal),
+    ]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
  * Runs a periodic source until `ctx.signal` aborts: first poll at once, then one poll per slot.
  * A poll that throws is logged and counted (`metrics.errors`) and the next slot polls again;
- * a {@link TopicWriteError} (records could not be written) ends the run by rethrowing.
+ * a {@link TopicWriteError} (records could not be written) ends the run by rethrowing. With a
+ * pipelined emit ({@link RunContext.committed}), the commit of a poll's records runs while the
+ * runner waits for the next slot (a failed commit ends the wait at once), and the run returns only
+ * once every record handed over is committed: stopping flushes.
  */
-export async function runPeriodic(source: PeriodicSource, ctx: SourceContext): Promise<void> {
+export async function runPeriodic(source: PeriodicSource, ctx: RunContext): Promise<void> {
   const { clock, signal, log } = ctx;
   const interval = source.intervalMs;
   const start = clock.now();
@@ -94,6 +123,7 @@ export async function runPeriodic(source: PeriodicSource, ctx: SourceContext): P
     const next = nextSlot(start, interval, now, slot);
     if (next > slot + 1) log.warn({ skipped: next - slot - 1, intervalMs: interval }, 'poll took longer than the interval; skipped missed slots');
     slot = next;
-    await clock.sleep(start + slot * interval - now, signal);
+    await sleepCommitted(ctx, start + slot * interval - now);
   }
+  await ctx.committed?.();
 }

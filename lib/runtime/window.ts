@@ -1,5 +1,6 @@
-import { type PeriodicSource, RuntimeDefaults, type SourceContext } from '../core';
-import { pollOnce } from './schedule';
+import { type PeriodicSource, RuntimeDefaults } from '../core';
+import { pollOnce, sleepCommitted } from './schedule';
+import type { RunContext } from './source-context';
 
 /**
  * A bounded stretch of time in which a scheduled function polls: the schedule event's time plus
@@ -55,9 +56,13 @@ export function windowSlots(intervalMs: number, window: Pick<PollWindow, 'startM
  * recent missed slot is polled at once (a late or cold start still polls once instead of waiting
  * for the next slot). No poll starts at or after `endMs - marginMs`; a poll running then is aborted.
  * A poll that throws is logged and counted (`metrics.errors`) and the next slot polls again; a
- * {@link TopicWriteError} is rethrown (records could not be written).
+ * {@link TopicWriteError} is rethrown (records could not be written). With a pipelined emit
+ * ({@link RunContext.committed}), a poll's commit runs while the runner waits for the next slot, or
+ * while the next poll's request is on the wire when that slot is already due, and the window
+ * returns only once every record handed over is committed (its report, and the invocation's
+ * metrics, count committed records only).
  */
-export async function runWindow(source: PeriodicSource, ctx: SourceContext, window: PollWindow): Promise<WindowReport> {
+export async function runWindow(source: PeriodicSource, ctx: RunContext, window: PollWindow): Promise<WindowReport> {
   const { clock, log } = ctx;
   const slots = windowSlots(source.intervalMs, window);
   const deadline = window.endMs - (window.marginMs ?? RuntimeDefaults.marginMs);
@@ -69,7 +74,7 @@ export async function runWindow(source: PeriodicSource, ctx: SourceContext, wind
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   // A real timer, not `clock.sleep`: a test clock jumps time forward on sleep.
   const timer = setTimeout(() => stop.abort(new Error('poll window ended')), Math.max(0, deadline - clock.now()));
-  const pollCtx: SourceContext = { ...ctx, signal: stop.signal };
+  const pollCtx: RunContext = { ...ctx, signal: stop.signal };
 
   try {
     let index = 0;
@@ -82,7 +87,8 @@ export async function runWindow(source: PeriodicSource, ctx: SourceContext, wind
       report.skipped += next - index;
       const slot = slots[next] as number;
       if (slot >= deadline) break;
-      if (slot > now) await clock.sleep(slot - now, stop.signal);
+      // Idle until the slot: the previous poll's records are committed meanwhile.
+      if (slot > now) await sleepCommitted(pollCtx, slot - now);
       if (stop.signal.aborted) break;
       now = clock.now();
       report.driftMs.push(Math.max(0, now - slot));
@@ -94,6 +100,8 @@ export async function runWindow(source: PeriodicSource, ctx: SourceContext, wind
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onAbort);
   }
+  // The window reports (and the invocation ends) only once its records are committed.
+  await ctx.committed?.();
   const passed = report.skipped;
   report.skipped = slots.length - report.polls; // + slots the deadline (or an abort) left unpolled
   if (report.skipped > 0) {

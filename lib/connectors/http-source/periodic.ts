@@ -20,7 +20,9 @@ import type { HttpSourceConfig } from './schema';
  *   `max_retries` times within the poll's slot, waiting with backoff (`backoff_min`…`backoff_max`)
  *   or `Retry-After` capped at `backoff_max` (see `source.retry`). Other 4xx are not retried.
  *
- * The poll rejects with the topic's error when `ctx.emit` rejects, and with a `CONFIG_*`
+ * The poll resolves once its record is handed over (`ctx.emit`: in the runtime, the commit runs
+ * while the next poll's request is on the wire; see `PeriodicSource.poll`). It rejects with the
+ * topic's error when `ctx.emit` rejects (the previous record's commit failed), and with a `CONFIG_*`
  * ConnectorError when the transport refuses the request itself (counted in `metrics.errors`; the
  * runtime ends the connector with it). When `ctx.signal` aborts, the
  * request in flight is cancelled and the poll resolves without counting an error.

@@ -126,4 +126,62 @@ describe('runtime/pipeline', () => {
     expect(metrics.records).toBe(0);
     expect(metrics.errors).toBeGreaterThan(0);
   });
+
+  describe('handOver (a periodic source\'s pipelined emit)', () => {
+    it('should resolve before the commit and write the batches in hand-over order, also when handed over concurrently', async () => {
+      // Prepare
+      const producer = new FlakyProducer(0);
+      const metrics = createMetrics();
+      const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics, retry: fast });
+
+      // Act
+      await pipeline.handOver([{ value: 'a' }]);
+      const written = [...producer.written];
+      await Promise.all([pipeline.handOver([{ value: 'b' }]), pipeline.handOver([]), pipeline.handOver([{ value: 'c' }, { value: 'd' }])]);
+      await pipeline.flush();
+
+      // Assess
+      expect(written).toEqual([]);
+      expect(producer.written).toEqual(['a', 'b', 'c', 'd']);
+      expect(metrics).toMatchObject({ records: 4, bytes: 4 });
+    });
+
+    it('should retry a failing commit and make the next hand-over wait for it', async () => {
+      // Prepare
+      const producer = new FlakyProducer(3);
+      const metrics = createMetrics();
+      const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics, retry: fast });
+
+      // Act
+      await pipeline.handOver([{ value: 'r1' }]);
+      await pipeline.handOver([{ value: 'r2' }]);
+
+      // Assess: r1 was committed (after 3 failures) before r2 was accepted
+      expect(producer.written).toEqual(['r1']);
+      await pipeline.flush();
+      expect(producer.written).toEqual(['r1', 'r2']);
+      expect(metrics).toMatchObject({ records: 2, errors: 3 });
+    });
+
+    it('should reject the next hand-over and the flush when a commit failed, counting what was not written', async () => {
+      // Prepare
+      const producer = new FlakyProducer(1, () => new TopicNotFoundError('t'));
+      const metrics = createMetrics();
+      const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics, retry: fast });
+      await pipeline.handOver([{ value: 'x' }, { value: 'y' }]);
+
+      // Act
+      const next = await pipeline.handOver([{ value: 'z' }]).catch((e: unknown) => e);
+      const flushed = await pipeline.flush().catch((e: unknown) => e);
+
+      // Assess
+      expect(next).toBeInstanceOf(TopicWriteError);
+      expect((next as TopicWriteError).undelivered).toBe(3);
+      expect((next as TopicWriteError).code).toBe(ErrorCode.TOPIC_WRITE_FAILED);
+      expect(flushed).toBeInstanceOf(TopicWriteError);
+      expect((flushed as TopicWriteError).undelivered).toBe(2);
+      expect(producer.written).toEqual([]);
+      expect(metrics.records).toBe(0);
+    });
+  });
 });
