@@ -113,3 +113,18 @@ export function createLocalClient(endpoint: string): KinesisClient {
     requestHandler: new NodeHttpHandler(),
   });
 }
+
+/**
+ * Sets `values` in `process.env` (the default AWS SDK client reads its region and credentials there)
+ * and returns the function that puts back what was there before (unset variables are deleted again).
+ */
+export function setProcessEnv(values: Readonly<Record<string, string>>): () => void {
+  const saved = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}

@@ -13,7 +13,7 @@ import { fakePhysicalValues, resolveIntrinsics } from '../../support/cfn-resolve
 import { requireBuild } from '../../support/cli';
 import { mockedCloudClients } from '../../support/cloud';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
-import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
+import { KINESALITE_ENV, type Kinesalite, setProcessEnv, startKinesalite } from '../../support/kinesalite';
 import { packagedTemplate, resourcesOfType, runServerless, serviceDir, type ServiceDir, type Template } from '../../support/serverless';
 import { waitFor } from '../../support/wait-for';
 
@@ -39,7 +39,7 @@ describe('connector cloud on the packaged stack (AWS answers mocked from the tem
   let physical: Record<string, string>;
   let server: TestHttpServer;
   let kinesis: Kinesalite;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: () => void = () => undefined;
   const mocked = mockedCloudClients();
   const { clients, mocks } = mocked;
   const scheduleStates = new Map<string, 'ENABLED' | 'DISABLED'>();
@@ -77,10 +77,7 @@ describe('connector cloud on the packaged stack (AWS answers mocked from the tem
 
   beforeAll(async () => {
     requireBuild();
-    for (const [key, value] of Object.entries(KINESALITE_ENV)) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
+    restoreEnv = setProcessEnv(KINESALITE_ENV);
     kinesis = await startKinesalite();
     await kinesis.createStream(`${STACK}-quotes`, 1);
     server = await startHttpServer((_req, res) => res.end(JSON.stringify({ quote: 'q' })));
@@ -162,10 +159,7 @@ describe('connector cloud on the packaged stack (AWS answers mocked from the tem
     await server?.close();
     await kinesis?.close();
     service?.cleanup();
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnv();
   });
 
   it('should list every packaged config with its kind, schedule or tasks, and status', async () => {

@@ -7,7 +7,7 @@ import { ErrorCode, TopicWriteError } from '../../../lib/core/errors';
 import { openKinesisTopics } from '../../../lib/topics/kinesis';
 import { captureStdoutEmf, emfValues } from '../../support/emf';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
-import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
+import { KINESALITE_ENV, type Kinesalite, setProcessEnv, startKinesalite } from '../../support/kinesalite';
 import { CapturingLogger } from '../../support/source-context';
 import { VirtualClock } from '../../support/virtual-clock';
 
@@ -32,14 +32,11 @@ ${extra}`;
 describe('Lambda poller metrics (EMF on stdout) against a local HTTP server and kinesalite', () => {
   let kinesis: Kinesalite;
   let server: TestHttpServer;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
     // The default Kinesis client (as deployed) reads its credentials and region from the environment.
-    for (const [key, value] of Object.entries(KINESALITE_ENV)) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
+    restoreEnv = setProcessEnv(KINESALITE_ENV);
     kinesis = await startKinesalite();
     await kinesis.createStream('connectors-dev-metrics', 1);
     server = await startHttpServer((_req, res) => res.end('{"quote":"q"}'));
@@ -48,10 +45,7 @@ describe('Lambda poller metrics (EMF on stdout) against a local HTTP server and 
   afterAll(async () => {
     await server?.close();
     await kinesis?.close();
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnv();
   });
 
   function environment(name: string, text: string, metrics = true): NodeJS.ProcessEnv {

@@ -13,7 +13,7 @@ import { ConnectorEnv, ErrorCode, parseRuntimeEnv, shortHash } from '../../../li
 import { generateService, POLLER_FULL_HANDLER, POLLER_HANDLER } from '../../../lib/deploy';
 import type { SourceDefinition } from '../../../lib/core';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
-import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
+import { KINESALITE_ENV, type Kinesalite, setProcessEnv, startKinesalite } from '../../support/kinesalite';
 import { CapturingLogger } from '../../support/source-context';
 import { VirtualClock } from '../../support/virtual-clock';
 import { inputOf, optionsOf, periodicYaml } from '../../unit/deploy/support';
@@ -130,13 +130,10 @@ describe('Deployed poller config (CONNECTOR_SPEC, lib/config/deployed.ts)', () =
 describe('Deployed pollers against a local HTTP server and kinesalite', () => {
   let kinesis: Kinesalite;
   let server: TestHttpServer;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
-    for (const [key, value] of Object.entries(KINESALITE_ENV)) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
+    restoreEnv = setProcessEnv(KINESALITE_ENV);
     kinesis = await startKinesalite();
     await kinesis.createStream('connectors-dev-spec-quotes', 1);
     server = await startHttpServer((req, res) => {
@@ -148,10 +145,7 @@ describe('Deployed pollers against a local HTTP server and kinesalite', () => {
   afterAll(async () => {
     await server?.close();
     await kinesis?.close();
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnv();
   });
 
   /** The generated environment of one poller, pointed at kinesalite. */

@@ -6,7 +6,7 @@ import { ConnectorEnv } from '../../../lib/core/env';
 import { ErrorCode } from '../../../lib/core/errors';
 import { tempDir } from '../../support/cli';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
-import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
+import { KINESALITE_ENV, type Kinesalite, setProcessEnv, startKinesalite } from '../../support/kinesalite';
 import { writeSmartModule } from '../../support/smartmodules';
 import { CapturingLogger } from '../../support/source-context';
 import { VirtualClock } from '../../support/virtual-clock';
@@ -31,13 +31,10 @@ describe('Lambda poller with transforms (kinesalite)', () => {
   let server: TestHttpServer;
   let tmp: ReturnType<typeof tempDir>;
   let served = 0;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
-    for (const [key, value] of Object.entries(KINESALITE_ENV)) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
+    restoreEnv = setProcessEnv(KINESALITE_ENV);
     tmp = tempDir('poller-transforms-');
     mkdirSync(join(tmp.dir, 'configs'));
     await writeSmartModule('aggregate', join(tmp.dir, 'configs'));
@@ -55,10 +52,7 @@ describe('Lambda poller with transforms (kinesalite)', () => {
     await server?.close();
     await kinesis?.close();
     tmp?.cleanup();
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnv();
   });
 
   function environment(name: string, text: string): NodeJS.ProcessEnv {

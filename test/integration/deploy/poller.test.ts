@@ -11,7 +11,7 @@ import { ErrorCode, TopicWriteError } from '../../../lib/core/errors';
 import { openKinesisTopics } from '../../../lib/topics/kinesis';
 import { nodeHttpTransport } from '../../../lib/core/http';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
-import { KINESALITE_ENV, type Kinesalite, startKinesalite } from '../../support/kinesalite';
+import { KINESALITE_ENV, type Kinesalite, setProcessEnv, startKinesalite } from '../../support/kinesalite';
 import { CapturingLogger } from '../../support/source-context';
 import { VirtualClock } from '../../support/virtual-clock';
 
@@ -54,13 +54,10 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
   let kinesis: Kinesalite;
   let server: TestHttpServer;
   let served = 0;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
-    for (const [key, value] of Object.entries(KINESALITE_ENV)) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
+    restoreEnv = setProcessEnv(KINESALITE_ENV);
     kinesis = await startKinesalite();
     await kinesis.createStream('connectors-dev-quotes', 2);
     server = await startHttpServer((_req, res) => {
@@ -73,10 +70,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
   afterAll(async () => {
     await server?.close();
     await kinesis?.close();
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnv();
   });
 
   function environment(name: string, interval: string, window: { ms: number; anchor: 'epoch' | 'event' }): NodeJS.ProcessEnv {
