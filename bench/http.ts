@@ -55,6 +55,23 @@ function withStore<T>(fn: (ctx: (signal: AbortSignal, kind?: 'runtime') => RunCo
   })();
 }
 
+/**
+ * Runs `fn` on a bare better-sqlite3 file with the store's pragmas (WAL, synchronous=NORMAL, its busy
+ * timeout) in a fresh temp folder, then closes and removes both: the baselines of the SQLite rows.
+ */
+function withBareSqlite<T>(fn: (db: Database.Database, dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
+  const db = new Database(join(dir, 'bare.db'), { timeout: DEFAULT_BUSY_TIMEOUT_MS });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    return fn(db, dir);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
 /** Rounds of each measurement, interleaved with the baseline's so both see the same machine state. */
@@ -103,12 +120,8 @@ async function benchStream(url: string, records: number): Promise<BenchResult[]>
    * The ceiling of any SQLite-backed store: a bare better-sqlite3 file (the store's pragmas) taking the same
    * bytes as one 64 KiB BLOB per transaction into a rowid table, no encoding, no HTTP.
    */
-  const sqliteOnly = (): number => {
-    const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
-    const db = new Database(join(dir, 'ceiling.db'), { timeout: DEFAULT_BUSY_TIMEOUT_MS });
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+  const sqliteOnly = (): number =>
+    withBareSqlite((db) => {
       db.exec('CREATE TABLE chunks (base INTEGER PRIMARY KEY, count INTEGER NOT NULL, bytes BLOB NOT NULL)');
       const insert = db.prepare('INSERT INTO chunks (base, count, bytes) VALUES (?, ?, ?)');
       const perChunk = Math.floor(65536 / 1026);
@@ -117,40 +130,31 @@ async function benchStream(url: string, records: number): Promise<BenchResult[]>
       const t0 = performance.now();
       for (let n = 0; n < records; n += perChunk) write.immediate(n);
       return performance.now() - t0;
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+    });
   /**
    * The ceiling of the segment-file design (schema version 4): the same bytes written with one `fs.writeSync`
    * of 64 KiB at an explicit position of a file, plus one small index row, in one BEGIN IMMEDIATE transaction
    * per chunk (a bare better-sqlite3 file with the store's pragmas); no encoding, no CRC, no HTTP.
    */
-  const segmentOnly = (): number => {
-    const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
-    const db = new Database(join(dir, 'ceiling.db'), { timeout: DEFAULT_BUSY_TIMEOUT_MS });
-    const fd = openSync(join(dir, 'segment.log'), 'w+');
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.exec('CREATE TABLE chunks (base INTEGER PRIMARY KEY, count INTEGER NOT NULL, position INTEGER NOT NULL, length INTEGER NOT NULL)');
-      const insert = db.prepare('INSERT INTO chunks (base, count, position, length) VALUES (?, ?, ?, ?)');
-      const perChunk = Math.floor(65536 / 1026);
-      const chunk = Buffer.alloc(perChunk * 1026, 'x');
-      const write = db.transaction((base: number, position: number) => {
-        writeSync(fd, chunk, 0, chunk.length, position);
-        insert.run(base, perChunk, position, chunk.length);
-      });
-      const t0 = performance.now();
-      for (let n = 0, position = 0; n < records; n += perChunk, position += chunk.length) write.immediate(n, position);
-      return performance.now() - t0;
-    } finally {
-      closeSync(fd);
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  const segmentOnly = (): number =>
+    withBareSqlite((db, dir) => {
+      const fd = openSync(join(dir, 'segment.log'), 'w+');
+      try {
+        db.exec('CREATE TABLE chunks (base INTEGER PRIMARY KEY, count INTEGER NOT NULL, position INTEGER NOT NULL, length INTEGER NOT NULL)');
+        const insert = db.prepare('INSERT INTO chunks (base, count, position, length) VALUES (?, ?, ?, ?)');
+        const perChunk = Math.floor(65536 / 1026);
+        const chunk = Buffer.alloc(perChunk * 1026, 'x');
+        const write = db.transaction((base: number, position: number) => {
+          writeSync(fd, chunk, 0, chunk.length, position);
+          insert.run(base, perChunk, position, chunk.length);
+        });
+        const t0 = performance.now();
+        for (let n = 0, position = 0; n < records; n += perChunk, position += chunk.length) write.immediate(n, position);
+        return performance.now() - t0;
+      } finally {
+        closeSync(fd);
+      }
+    });
   await rawRead(); // warm-up
   await ingest();
   await storeOnly();
@@ -262,23 +266,15 @@ async function benchPoll(url: string, polls: number): Promise<BenchResult[]> {
     }
   };
   /** SQLite's floor for it: a bare better-sqlite3 one-row transaction (the store's pragmas). */
-  const bareCommit = (): number => {
-    const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
-    const db = new Database(join(dir, 'commits.db'), { timeout: DEFAULT_BUSY_TIMEOUT_MS });
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+  const bareCommit = (): number =>
+    withBareSqlite((db) => {
       db.exec('CREATE TABLE records (seq INTEGER PRIMARY KEY, timestamp INTEGER NOT NULL, value BLOB NOT NULL)');
       const insert = db.prepare('INSERT INTO records (seq, timestamp, value) VALUES (?, ?, ?)');
       const write = db.transaction((seq: number) => insert.run(seq, Date.now(), value));
       const t0 = performance.now();
       for (let i = 0; i < polls; i++) write.immediate(i);
       return (performance.now() - t0) / polls;
-    } finally {
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+    });
   await bare();
   await pipelined();
   await ours(true);
