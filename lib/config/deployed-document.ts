@@ -33,7 +33,10 @@ export interface DeployedConfigDocument {
   v: typeof CONFIG_DOCUMENT_VERSION;
   /** The YAML document's data (`ConfigSource.toJS()`), secret references unrendered. */
   data: unknown;
-  /** Strings holding `${{`, and a numeric `version` (kept as written, e.g. `0.10`), in document order. */
+  /**
+   * Strings holding `${{`, numbers JSON cannot hold (YAML `.inf`, `-.inf`, `.nan`: JSON writes
+   * `null`, the decoder puts them back), and a numeric `version` (kept as written, e.g. `0.10`).
+   */
   at: WrittenScalar[];
 }
 
@@ -60,6 +63,7 @@ export function encodeConfigDocument(source: Pick<ConfigSource, 'toJS' | 'scalar
   };
   const visit = (value: unknown, path: PathSegment[]): void => {
     if (typeof value === 'string' && TEMPLATE_START.test(value)) record(path);
+    else if (typeof value === 'number' && !Number.isFinite(value)) record(path);
     else if (Array.isArray(value)) value.forEach((item, index) => visit(item, [...path, index]));
     else if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) visit(item, [...path, key]);
   };
@@ -77,6 +81,23 @@ function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
     else return undefined;
   }
   return value;
+}
+
+/** YAML 1.2 core schema's infinities and not-a-number, as written. */
+const NON_FINITE: ReadonlyMap<string, number> = new Map(
+  ['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].flatMap((text) => [[text, Infinity], [`-${text.replace('+', '')}`, -Infinity]] as Array<[string, number]>).concat(['.nan', '.NaN', '.NAN'].map((text) => [text, Number.NaN])),
+);
+
+/** `data` with the numbers JSON wrote as `null` put back from their recorded text (see {@link DeployedConfigDocument.at}). */
+function restoreNonFinite(data: unknown, at: readonly WrittenScalar[]): unknown {
+  for (const [path, , , text] of at) {
+    const number = NON_FINITE.get(text.trim());
+    if (number === undefined || path.length === 0) continue;
+    const parent = valueAt(data, path.slice(0, -1));
+    const key = path[path.length - 1]!;
+    if ((Array.isArray(parent) || isPlainObject(parent)) && (parent as Record<PathSegment, unknown>)[key] === null) (parent as Record<PathSegment, unknown>)[key] = number;
+  }
+  return data;
 }
 
 /** The stale-document error: what is wrong and what to do. */
@@ -143,9 +164,11 @@ class LocatedData implements ConfigDocument {
       place = breaks === 0 ? { line: written.line, column: written.column + index } : { line: written.line + breaks, column: index - before.lastIndexOf('\n') };
     }
     const showValue = found && value !== undefined && !detail.hideValue && target === 'value';
+    // `.inf`, `-.inf` and `.nan` are shown as written (JSON would print null), as ConfigSource does.
+    const shown = typeof value === 'number' && !Number.isFinite(value) && written ? written.text.trim() : renderValue(value);
     const text = detail.detail.includes('{value}')
       ? showValue
-        ? detail.detail.replace('{value}', renderValue(value))
+        ? detail.detail.replace('{value}', shown)
         : detail.detail.replace(/^[^{]*\{value\},?\s*/, '')
       : detail.detail;
     const severity = detail.severity ?? 'error';
@@ -180,5 +203,5 @@ export function decodeConfigDocument(text: string, file: string): ConfigDocument
   if (!isPlainObject(document) || document.v !== CONFIG_DOCUMENT_VERSION || !Array.isArray(document.at) || !('data' in document)) {
     throw stale(`is not a config document of layout ${CONFIG_DOCUMENT_VERSION}`);
   }
-  return new LocatedData(file, document.data, document.at);
+  return new LocatedData(file, restoreNonFinite(document.data, document.at), document.at);
 }

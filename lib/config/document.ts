@@ -9,7 +9,7 @@ import type { IssueDetail, PathSegment } from './yaml-source';
 
 /** A parsed config document and the locations of its values (see the module comment). */
 export interface ConfigDocument {
-  /** File name for messages (`configs/x.yaml`, `$CONNECTOR_CONFIG`). */
+  /** File name for messages (`configs/x.yaml`, `$CONNECTOR_CONFIG`, `$CONNECTOR_DOCUMENT`). */
   readonly file: string;
   /** Warnings found while reading the document (YAML warnings), located. */
   readonly warnings: readonly ConfigIssue[];

@@ -235,7 +235,7 @@ function secretWarnings(document: Data, format: ConfigFormat, used: ReadonlySet<
         severity: 'warning',
         path,
         hideValue: true,
-        detail: `the default value of secret "${name}" is part of the config text, which is deployed in the function's or task's environment (CONNECTOR_CONFIG): store the value in SSM Parameter Store (or Secrets Manager) and remove the default`,
+        detail: `the default value of secret "${name}" is part of the config text, which is deployed in the function's or task's environment (CONNECTOR_CONFIG, or a poller's CONNECTOR_DOCUMENT): store the value in SSM Parameter Store (or Secrets Manager) and remove the default`,
       });
     }
   });

@@ -23,7 +23,7 @@ type FunctionPlacement = Extract<Placement, { kind: 'function' }>;
  * in its bundle (functions/README.md, "Cold start").
  */
 export const POLLER_HANDLER = 'functions/poller.handler';
-/** Handler of a poller whose config has secrets (it parses `CONNECTOR_CONFIG` with their values) or transforms: the config model and the transforms engine are in its bundle. */
+/** Handler of a poller whose config has secrets (it validates `CONNECTOR_DOCUMENT` with their values) or transforms: the config model and the transforms engine are in its bundle. */
 export const POLLER_FULL_HANDLER = 'functions/poller-full.handler';
 /** Shared resources of a stack that the functions use. */
 export const DEAD_LETTER_QUEUE = 'ConnectorsDeadLetterQueue';

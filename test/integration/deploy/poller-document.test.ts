@@ -1,6 +1,7 @@
 import { parsedSpec } from '../../../functions/poller-full';
 import { ConfigError, type ConnectorSpec, parseConnectorConfig } from '../../../lib/config';
-import { decodeConfigDocument } from '../../../lib/config/deployed-document';
+import { decodeConfigDocument, encodeConfigDocument } from '../../../lib/config/deployed-document';
+import { ConfigSource } from '../../../lib/config/yaml-source';
 import { defaultRegistry } from '../../../lib/connectors';
 import { ConnectorEnv, ErrorCode, parseRuntimeEnv } from '../../../lib/core';
 import { generateService, POLLER_FULL_HANDLER } from '../../../lib/deploy';
@@ -25,7 +26,7 @@ const secretsOf = (values: Record<string, string>) => ({ lookup: (name: string) 
 const SECRET_CONFIG = periodicYaml('s', '10s', {
   meta: '  secrets:\n    - name: URL\n    - name: TOKEN\n',
   http: '  headers:\n    - "Authorization: Bearer ${{ secrets.TOKEN }}"\n  body: |\n    first line\n    token=${{ secrets.TOKEN }}\n',
-  tail: 'transforms:\n  - uses: infinyon/jolt@0.4.1\n    with:\n      spec:\n        - operation: shift\n          spec: {quote: text}\n',
+  tail: 'transforms:\n  - uses: infinyon/jolt@0.4.1\n    with:\n      spec:\n        - operation: shift\n          spec: {quote: text}\n        - operation: default\n          spec: {limit: .inf}\n',
 }).replace('endpoint: https://example.com/s', 'endpoint: "${{ secrets.URL }}"');
 
 describe('Deployed poller config with secrets (CONNECTOR_DOCUMENT, lib/config/deployed-document.ts)', () => {
@@ -80,6 +81,19 @@ describe('Deployed poller config with secrets (CONNECTOR_DOCUMENT, lib/config/de
 
     // Assess
     expect(spec.version).toBe('0.10');
+  });
+
+  it('should give back the numbers JSON cannot hold (YAML .inf, -.inf, .nan) as the YAML reads them', () => {
+    // Prepare
+    const text = 'a: .inf\nb: [-.Inf, .NaN, 1]\nc: {d: .nan, e: null}\n';
+    const { source } = ConfigSource.parse(text, 'x.yaml');
+
+    // Act
+    const document = decodeConfigDocument(encodeConfigDocument(source!), 'x.yaml');
+
+    // Assess
+    expect(document.toJS()).toEqual({ a: Infinity, b: [-Infinity, Number.NaN, 1], c: { d: Number.NaN, e: null } });
+    expect(document.toJS()).toEqual(source!.toJS());
   });
 
   it.each([

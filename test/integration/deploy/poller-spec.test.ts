@@ -120,6 +120,7 @@ describe('Deployed poller config (CONNECTOR_SPEC, lib/config/deployed.ts)', () =
 
     // Act + Assess
     await expect(run(yamlOnly)).rejects.toMatchObject({ code: ErrorCode.USAGE, message: expect.stringContaining('functions/poller-full.handler') });
+    await expect(run({ [ConnectorEnv.DOCUMENT]: '{}' })).rejects.toMatchObject({ code: ErrorCode.USAGE, message: expect.stringContaining('only CONNECTOR_DOCUMENT') });
     await expect(run(transformsEnv)).rejects.toMatchObject({ code: ErrorCode.CONFIG_UNSUPPORTED, message: expect.stringContaining('redeploy') });
   });
 
