@@ -9,7 +9,7 @@
  * Configured by the generator (lib/deploy) through environment variables (`ConnectorEnv`). Where the
  * config comes from is the entry module's choice ({@link PollHandlerDeps.readSpec}): `poller.ts`
  * runs the config the generator validated (`CONNECTOR_SPEC`, without loading zod or yaml),
- * `poller-full.ts` parses the YAML (`CONNECTOR_CONFIG`) with the secret values the middlewares
+ * `poller-full.ts` validates the config's document (`CONNECTOR_DOCUMENT`, JSON) with the secret values the middlewares
  * put on the context (functions/README.md).
  */
 import type { Context, ScheduledEvent } from 'aws-lambda';

@@ -24,14 +24,14 @@ const REDEPLOY = 'this function must be deployed by serverless.yml (lib/deploy),
  * The config of an invocation: `CONNECTOR_SPEC`, read back without parsing or validating again
  * (`decodeDeployedSpec`; the generator's zod schemas produced it).
  * @throws ConnectorError DEPLOYED_SPEC_STALE when it was written for another config schema (or is
- *   not a spec); ConnectorError USAGE when it is not set (e.g. only `CONNECTOR_CONFIG`, the YAML of
- *   a config with secrets). Both say to redeploy.
+ *   not a spec); ConnectorError USAGE when it is not set (e.g. only `CONNECTOR_DOCUMENT`, a config
+ *   with secrets). Both say to redeploy.
  */
 export function deployedSpec(env: RuntimeEnv): ConnectorSpec {
   const text = env[ConnectorEnv.SPEC];
   if (text === undefined) {
-    const yaml = env[ConnectorEnv.CONFIG] === undefined ? '' : ` (only ${ConnectorEnv.CONFIG}: the YAML of a config with secrets)`;
-    throw new ConnectorError(`environment variable ${ConnectorEnv.SPEC} is not set${yaml}: ${REDEPLOY}`, ErrorCode.USAGE);
+    const other = env[ConnectorEnv.DOCUMENT] !== undefined ? ` (only ${ConnectorEnv.DOCUMENT}: a config with secrets)` : env[ConnectorEnv.CONFIG] !== undefined ? ` (only ${ConnectorEnv.CONFIG}: a YAML text)` : '';
+    throw new ConnectorError(`environment variable ${ConnectorEnv.SPEC} is not set${other}: ${REDEPLOY}`, ErrorCode.USAGE);
   }
   return decodeDeployedSpec(text, periodicRuntimes);
 }

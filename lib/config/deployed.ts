@@ -9,7 +9,8 @@
  *
  * Only configs without secrets are written this way: a `${{ secrets.X }}` value is known only at
  * invocation (SSM Parameter Store or Secrets Manager) and must then be validated like the rest of
- * the config, so those pollers keep `CONNECTOR_CONFIG` (the YAML) and parse it in full.
+ * the config, so those pollers get `CONNECTOR_DOCUMENT` (the YAML document's data, deployed-document.ts)
+ * and validate it in full.
  *
  * No zod, no yaml here, and only type imports of the config model: this module is in the poller's
  * bundle.

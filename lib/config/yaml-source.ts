@@ -1,10 +1,12 @@
 import { type Alias, isAlias, isCollection, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ErrorCode } from '../core/errors';
 import type { PathSegment } from '../schema/walk';
+import { appendSegment, sameKey } from './document';
 import { type ConfigIssue, formatIssueMessage, renderValue, type Severity } from './errors';
 
 /** One step of a field path: a map key (as normalised for validation) or a list index. */
 export type { PathSegment };
+export { sameKey };
 
 /**
  * Which node an issue points at: the offending `value`, the `key` of an unknown field, or for a
@@ -60,17 +62,6 @@ export const ConfigLimits = {
    */
   maxAliasCount: 100,
 } as const;
-
-/** Keys equal up to `-` vs `_` name the same field (`user-agent` = `user_agent`, `batch_size` = `batch-size`). */
-export function sameKey(a: string, b: string): boolean {
-  return a === b || a.replace(/-/g, '_') === b.replace(/-/g, '_');
-}
-
-function appendSegment(display: string, segment: PathSegment): string {
-  if (typeof segment === 'number') return `${display}[${segment}]`;
-  if (!/^[A-Za-z0-9_-]+$/.test(segment)) return `${display}[${JSON.stringify(segment)}]`;
-  return display === '' ? segment : `${display}.${segment}`;
-}
 
 /**
  * A parsed YAML config file that can map field paths back to lines and columns (yaml `parseDocument`
@@ -223,6 +214,18 @@ export class ConfigSource {
   }
 
   /** Line and column (1-based) of a character offset in the file. */
+  /**
+   * Where the scalar at `path` is written: its 1-based line and column and its text as written (with
+   * quotes, block indicators and line breaks), or `undefined` when `path` names no scalar of the file.
+   * For the generator's JSON of a config (`encodeConfigDocument`, deployed-document.ts).
+   */
+  scalarAt(path: readonly PathSegment[]): { line: number; column: number; text: string } | undefined {
+    const location = this.locate(path, 'value');
+    const node = location.node;
+    if (!location.found || !isScalar(node) || !node.range) return undefined;
+    return { line: location.line, column: location.column, text: this.text.slice(node.range[0], node.range[1]) };
+  }
+
   position(offset: number): { line: number; column: number } {
     const { line, col } = this.lineCounter.linePos(offset);
     return { line, column: col };

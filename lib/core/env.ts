@@ -7,8 +7,8 @@ import { ConnectorError, ErrorCode } from './errors';
  */
 export const ConnectorEnv = {
   /**
-   * The config file's YAML text (parsed at run time, with secret values): tasks, sink functions,
-   * and pollers whose config declares secrets (see {@link ConnectorEnv.SPEC}).
+   * The config file's YAML text (parsed at run time, with secret values): tasks and sink functions
+   * (pollers get {@link ConnectorEnv.SPEC} or {@link ConnectorEnv.DOCUMENT}).
    */
   CONFIG: 'CONNECTOR_CONFIG',
   /**
@@ -17,6 +17,13 @@ export const ConnectorEnv = {
    * loading zod or yaml. Written instead of {@link ConnectorEnv.CONFIG} for configs without secrets.
    */
   SPEC: 'CONNECTOR_SPEC',
+  /**
+   * A poller's config with secrets as the generator read it: the YAML document's data as JSON, with
+   * where each string holding a secret reference is written (`encodeConfigDocument` in
+   * lib/config/deployed-document.ts), validated at invocation with the secret values without a YAML
+   * reader. Written instead of {@link ConnectorEnv.CONFIG} for pollers whose config declares secrets.
+   */
+  DOCUMENT: 'CONNECTOR_DOCUMENT',
   /** The config's path in the service (`configs/x.yaml`), for messages. */
   CONFIG_FILE: 'CONNECTOR_CONFIG_FILE',
   /** Topic backend of `connector run` (`kinesis` in a task). */
@@ -127,6 +134,7 @@ export const RuntimeEnvContract = {
   [ConnectorEnv.CONFIG]: optional<string>(text()),
   [ConnectorEnv.CONFIG_FILE]: optional<string>(text()),
   [ConnectorEnv.SPEC]: optional<string>(text()),
+  [ConnectorEnv.DOCUMENT]: optional<string>(text()),
   [ConnectorEnv.TOPICS]: optional<TopicBackendName>(oneOf(TOPIC_BACKENDS)),
   [ConnectorEnv.NO_CREATE_TOPIC]: withDefault<boolean>(() => true, false),
   [ConnectorEnv.STREAM_PREFIX]: withDefault<string>(text((v) => (/^[a-zA-Z0-9_.-]*$/.test(v) ? undefined : 'expected Kinesis stream name characters (a-z, A-Z, 0-9, _ . -)')), ''),

@@ -13,7 +13,7 @@ function artifactKey(definition: FunctionDefinition): string {
  * One artifact per kind of function instead of one per function: the functions of a stack that have the
  * same handler and the same package patterns (every poller without SmartModule files, every sink) run the
  * same zip, so `serverless package` bundles and zips each kind once, whatever the number of connectors.
- * The config is not in the code: each function gets its own in its environment (`CONNECTOR_CONFIG`).
+ * The config is not in the code: each function gets its own in its environment (`CONNECTOR_SPEC`, `CONNECTOR_DOCUMENT` or `CONNECTOR_CONFIG`).
  *
  * The first function of a kind (by key) is packaged by serverless-esbuild as usual, into
  * `<workFolder>/.serverless/<key>.zip`; each other one gets `skipEsbuild: true` (serverless-esbuild's option to

@@ -1,5 +1,7 @@
 import { ConnectorEnv, ConnectorError, encodeRuntimeEnv, environmentBytes, ErrorCode, LAMBDA_ENV_LIMIT_BYTES, RuntimeDefaults } from '../core';
 import { encodeDeployedSpec } from '../config/deployed';
+import { encodeConfigDocument } from '../config/deployed-document';
+import { ConfigSource } from '../config/yaml-source';
 import { formatDuration } from '../schema/duration';
 import { logStatement, secretLocation, secretStatements, streamStatement } from './access';
 import { arn, type CfnResource, getAtt, ref, role, sub } from './cfn';
@@ -21,7 +23,7 @@ type FunctionPlacement = Extract<Placement, { kind: 'function' }>;
  * in its bundle (functions/README.md, "Cold start").
  */
 export const POLLER_HANDLER = 'functions/poller.handler';
-/** Handler of a poller whose config has secrets (it parses `CONNECTOR_CONFIG` with their values) or transforms: the config model and the transforms engine are in its bundle. */
+/** Handler of a poller whose config has secrets (it validates `CONNECTOR_DOCUMENT` with their values) or transforms: the config model and the transforms engine are in its bundle. */
 export const POLLER_FULL_HANDLER = 'functions/poller-full.handler';
 /** Shared resources of a stack that the functions use. */
 export const DEAD_LETTER_QUEUE = 'ConnectorsDeadLetterQueue';
@@ -51,6 +53,17 @@ function scheduledEventInput(): unknown {
 }
 
 /**
+ * The `CONNECTOR_DOCUMENT` of a config with secrets (`encodeConfigDocument`): its YAML read again
+ * (the plan parsed and validated it already).
+ * @throws Error when the YAML does not read (a generator bug: the plan refused it before).
+ */
+export function configDocumentOf(text: string, file: string): string {
+  const { source, issues } = ConfigSource.parse(text, file);
+  if (!source) throw new Error(`${file}: the config did not read again for CONNECTOR_DOCUMENT: ${issues.map((issue) => issue.message).join('; ')}`);
+  return encodeConfigDocument(source);
+}
+
+/**
  * The `function` placement: one periodic source → one Lambda function (osls `functions:` entry,
  * which osls turns into the function, its log group and its async invoke config) plus, in
  * `resources:`, its IAM role and its EventBridge Scheduler schedule; per stack, the Scheduler's role.
@@ -64,7 +77,8 @@ function scheduledEventInput(): unknown {
  * - Package: the bundled handler plus the SmartModule `.wasm` files its transforms use (the config
  *   travels in the environment, 4 KB; a module is a file): as `CONNECTOR_SPEC`, the validated config
  *   (zod's output as JSON, tagged with the schema's hash; lib/config/deployed.ts), or, for a config
- *   with secrets, as `CONNECTOR_CONFIG`, its YAML text (parsed at invocation with the secret values).
+ *   with secrets, as `CONNECTOR_DOCUMENT`, its YAML document's data as JSON with the places of its
+ *   secret references (lib/config/deployed-document.ts; validated at invocation with the secret values).
  * - Output: the connector's descriptor (kind `poller`, function and schedule names) for `connector cloud`.
  * @throws ConnectorError DEPLOY_ENVIRONMENT_TOO_LARGE when the environment exceeds Lambda's 4 KB limit.
  */
@@ -79,8 +93,9 @@ export const functionPlacement: PlacementDefinition<FunctionPlacement> = {
     const { schedule, intervalMs } = placement;
     const environment = encodeRuntimeEnv({
       // The validated config (zod's output, JSON), which the poller runs without parsing; with
-      // secrets, the YAML, parsed at invocation with their values (lib/config/deployed.ts).
-      ...(spec.secrets.length === 0 ? { [ConnectorEnv.SPEC]: encodeDeployedSpec(spec, input.file) } : { [ConnectorEnv.CONFIG]: input.text }),
+      // secrets, the YAML document's data (JSON), validated at invocation with their values
+      // (lib/config/deployed.ts, deployed-document.ts).
+      ...(spec.secrets.length === 0 ? { [ConnectorEnv.SPEC]: encodeDeployedSpec(spec, input.file) } : { [ConnectorEnv.DOCUMENT]: configDocumentOf(input.text, input.file) }),
       [ConnectorEnv.CONFIG_FILE]: input.file,
       [ConnectorEnv.STREAM_PREFIX]: streamPrefixOf(options),
       [ConnectorEnv.WINDOW_MS]: String(schedule.windowMs),

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
-import { type ConnectorSpec, deadLetterTopicOf } from '../config';
+import type { ConnectorSpec } from '../config/spec';
+import { deadLetterTopicOf } from '../config/transforms';
 import {
   type Clock,
   ConnectorError,

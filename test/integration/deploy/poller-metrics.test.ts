@@ -3,6 +3,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createPollHandler, type PollResult } from '../../../functions/poller-full';
 import { ConnectorEnv } from '../../../lib/core/env';
+import { configDocumentOf } from '../../../lib/deploy/function';
 import { ErrorCode, TopicWriteError } from '../../../lib/core/errors';
 import { openKinesisTopics } from '../../../lib/topics/kinesis';
 import { captureStdoutEmf, emfValues } from '../../support/emf';
@@ -51,7 +52,7 @@ describe('Lambda poller metrics (EMF on stdout) against a local HTTP server and 
   function environment(name: string, text: string, metrics = true): NodeJS.ProcessEnv {
     return {
       ...KINESALITE_ENV,
-      [ConnectorEnv.CONFIG]: text,
+      [ConnectorEnv.DOCUMENT]: configDocumentOf(text, `configs/${name}.yaml`),
       [ConnectorEnv.CONFIG_FILE]: `configs/${name}.yaml`,
       [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-',
       [ConnectorEnv.KINESIS_ENDPOINT]: kinesis.endpoint,

@@ -11,6 +11,7 @@ import { periodicRegistry } from '../../../lib/connectors/periodic';
 import { periodicRuntimes } from '../../../lib/connectors/periodic-runtime';
 import { ConnectorEnv, ErrorCode, parseRuntimeEnv, shortHash } from '../../../lib/core';
 import { generateService, POLLER_FULL_HANDLER, POLLER_HANDLER } from '../../../lib/deploy';
+import { configDocumentOf } from '../../../lib/deploy/function';
 import type { SourceDefinition } from '../../../lib/core';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
 import { KINESALITE_ENV, type Kinesalite, setProcessEnv, startKinesalite } from '../../support/kinesalite';
@@ -56,7 +57,7 @@ describe('Deployed poller config (CONNECTOR_SPEC, lib/config/deployed.ts)', () =
     }
   });
 
-  it('should give a config with secrets the full poller and its YAML, and one with transforms the full poller and its spec', () => {
+  it('should give a config with secrets the full poller and its YAML document (JSON), and one with transforms the full poller and its spec', () => {
     // Prepare
     const secret = inputOf(periodicYaml('s', '10s', { meta: '  secrets:\n    - name: TOKEN\n', http: '  headers: ["Authorization: Bearer ${{ secrets.TOKEN }}"]\n' }), 'configs/s.yaml');
     const shaped = inputOf(periodicYaml('t', '10s', { tail: 'transforms:\n  - uses: infinyon/jolt@0.4.1\n    with:\n      spec:\n        - operation: shift\n          spec: {quote: text}\n' }), 'configs/t.yaml');
@@ -66,7 +67,8 @@ describe('Deployed poller config (CONNECTOR_SPEC, lib/config/deployed.ts)', () =
 
     // Assess
     expect(withSecrets).toMatchObject({ handler: POLLER_FULL_HANDLER });
-    expect(withSecrets!.environment).toMatchObject({ [ConnectorEnv.CONFIG]: secret.text });
+    expect(withSecrets!.environment).toMatchObject({ [ConnectorEnv.DOCUMENT]: configDocumentOf(secret.text, 'configs/s.yaml') });
+    expect(withSecrets!.environment).not.toHaveProperty(ConnectorEnv.CONFIG);
     expect(withSecrets!.environment).not.toHaveProperty(ConnectorEnv.SPEC);
     expect(withTransforms).toMatchObject({ handler: POLLER_FULL_HANDLER });
     const spec = decodeDeployedSpec(withTransforms!.environment[ConnectorEnv.SPEC]!, periodicRegistry);
@@ -118,6 +120,7 @@ describe('Deployed poller config (CONNECTOR_SPEC, lib/config/deployed.ts)', () =
 
     // Act + Assess
     await expect(run(yamlOnly)).rejects.toMatchObject({ code: ErrorCode.USAGE, message: expect.stringContaining('functions/poller-full.handler') });
+    await expect(run({ [ConnectorEnv.DOCUMENT]: '{}' })).rejects.toMatchObject({ code: ErrorCode.USAGE, message: expect.stringContaining('only CONNECTOR_DOCUMENT') });
     await expect(run(transformsEnv)).rejects.toMatchObject({ code: ErrorCode.CONFIG_UNSUPPORTED, message: expect.stringContaining('redeploy') });
   });
 

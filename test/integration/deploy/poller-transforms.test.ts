@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { configDocumentOf } from '../../../lib/deploy/function';
 import { join } from 'node:path';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createPollHandler } from '../../../functions/poller-full';
@@ -23,7 +24,7 @@ function lambdaContext(): Context {
 
 /**
  * The deployed handler (functions/poller) running a config with transforms: the same config text a
- * generated function gets in CONNECTOR_CONFIG, its SmartModule file beside the config file named by
+ * generated function gets (as CONNECTOR_DOCUMENT), its SmartModule file beside the config file named by
  * CONNECTOR_CONFIG_FILE (as the function's package lays it out), Kinesis streams in kinesalite.
  */
 describe('Lambda poller with transforms (kinesalite)', () => {
@@ -60,7 +61,7 @@ describe('Lambda poller with transforms (kinesalite)', () => {
     writeFileSync(file, text);
     return {
       ...KINESALITE_ENV,
-      [ConnectorEnv.CONFIG]: text,
+      [ConnectorEnv.DOCUMENT]: configDocumentOf(text, file),
       [ConnectorEnv.CONFIG_FILE]: file,
       [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-',
       [ConnectorEnv.KINESIS_ENDPOINT]: kinesis.endpoint,

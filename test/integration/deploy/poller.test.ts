@@ -5,6 +5,7 @@ import { periodicRegistry } from '../../../lib/connectors/periodic';
 import { parseConnectorConfig } from '../../../lib/config';
 import { defaultRegistry } from '../../../lib/connectors';
 import { ConnectorEnv } from '../../../lib/core/env';
+import { configDocumentOf } from '../../../lib/deploy/function';
 import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ErrorCode, TopicWriteError } from '../../../lib/core/errors';
@@ -76,7 +77,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
   function environment(name: string, interval: string, window: { ms: number; anchor: 'epoch' | 'event' }): NodeJS.ProcessEnv {
     return {
       ...KINESALITE_ENV,
-      [ConnectorEnv.CONFIG]: config(name, `${server.url}/api/quote`, interval),
+      [ConnectorEnv.DOCUMENT]: configDocumentOf(config(name, `${server.url}/api/quote`, interval), `configs/${name}.yaml`),
       [ConnectorEnv.CONFIG_FILE]: `configs/${name}.yaml`,
       [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-',
       [ConnectorEnv.KINESIS_ENDPOINT]: kinesis.endpoint,
@@ -145,7 +146,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
   ])('should fetch declared secrets from %s through the middy middleware of the deployed handler (AWS mocked)', async (source, location) => {
     // Prepare: the function environment the generator writes; AWS itself is mocked (aws-sdk-client-mock)
     const text = config('mw-secret', `${server.url}/api/\${{ secrets.PATH_SECRET }}`, '15s').replace('  topic: quotes\n', '  topic: quotes\n  secrets:\n    - name: PATH_SECRET\n');
-    const env = { ...environment(`mw-${source}`, '15s', { ms: MINUTE, anchor: 'epoch' }), [ConnectorEnv.CONFIG]: text, [ConnectorEnv.SECRETS_SOURCE]: source, [ConnectorEnv.SECRETS]: JSON.stringify({ PATH_SECRET: location }) };
+    const env = { ...environment(`mw-${source}`, '15s', { ms: MINUTE, anchor: 'epoch' }), [ConnectorEnv.DOCUMENT]: configDocumentOf(text, 'configs/mw-secret.yaml'), [ConnectorEnv.SECRETS_SOURCE]: source, [ConnectorEnv.SECRETS]: JSON.stringify({ PATH_SECRET: location }) };
     Object.assign(process.env, env);
     const requestsBefore = server.requests.length;
     const calls: unknown[] = [];
@@ -231,7 +232,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
 
   it('should fail the invocation (for the DLQ) when every poll of the window failed', async () => {
     // Prepare: nothing listens on port 9 (discard)
-    const env = { ...environment('down', '15s', { ms: MINUTE, anchor: 'epoch' }), [ConnectorEnv.CONFIG]: config('down', 'http://127.0.0.1:9/x', '15s').replace('interval: 15s', 'interval: 15s\n  max_retries: 0') };
+    const env = { ...environment('down', '15s', { ms: MINUTE, anchor: 'epoch' }), [ConnectorEnv.DOCUMENT]: configDocumentOf(config('down', 'http://127.0.0.1:9/x', '15s').replace('interval: 15s', 'interval: 15s\n  max_retries: 0'), 'configs/down.yaml') };
     const poll = createPollHandler({ env, clock: new VirtualClock(T0), log: new CapturingLogger() });
 
     // Act
@@ -256,7 +257,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
   it('should render secrets from the context the middlewares fill, and reject an event without a time', async () => {
     // Prepare
     const text = config('secret', `${server.url}/api/\${{ secrets.PATH_SECRET }}`, '15s').replace('  topic: quotes\n', '  topic: quotes\n  secrets:\n    - name: PATH_SECRET\n');
-    const env = { ...environment('secret', '15s', { ms: MINUTE, anchor: 'epoch' }), [ConnectorEnv.CONFIG]: text };
+    const env = { ...environment('secret', '15s', { ms: MINUTE, anchor: 'epoch' }), [ConnectorEnv.DOCUMENT]: configDocumentOf(text, 'configs/secret.yaml') };
     const poll = createPollHandler({ env, clock: new VirtualClock(T0 + 45_000), log: new CapturingLogger() });
     const context = Object.assign(lambdaContext(), { PATH_SECRET: 'from-ssm' });
     const requestsBefore = server.requests.length;

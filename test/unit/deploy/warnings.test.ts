@@ -29,7 +29,7 @@ describe('Function: generateFromServerless (warnings)', () => {
     // Assess
     expect(Object.keys(fragments.functions)).toHaveLength(2);
     expect(warnings).toEqual([
-      'configs/legacy.yaml:10:10: warning: secrets.TOKEN: the default value of secret "TOKEN" is part of the config text, which is deployed in the function\'s or task\'s environment (CONNECTOR_CONFIG): store the value in SSM Parameter Store (or Secrets Manager) and remove the default [CONFIG_SECRET_DEFAULT_DEPLOYED]',
+      'configs/legacy.yaml:10:10: warning: secrets.TOKEN: the default value of secret "TOKEN" is part of the config text, which is deployed in the function\'s or task\'s environment (CONNECTOR_CONFIG, or a poller\'s CONNECTOR_DOCUMENT): store the value in SSM Parameter Store (or Secrets Manager) and remove the default [CONFIG_SECRET_DEFAULT_DEPLOYED]',
     ]);
     expect(warnings.join('\n')).not.toContain('s3cr3t-default');
   });
