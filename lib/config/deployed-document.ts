@@ -18,7 +18,7 @@
 import type { PathSegment } from '../schema/walk';
 import { ConnectorError, ErrorCode } from '../core/errors';
 import { appendSegment, type ConfigDocument, sameKey } from './document';
-import { type ConfigIssue, formatIssueMessage, renderValue } from './errors';
+import { type ConfigIssue, locatedIssue } from './errors';
 import { isPlainObject } from './normalize';
 import type { ConfigSource, IssueDetail } from './yaml-source';
 
@@ -164,26 +164,7 @@ class LocatedData implements ConfigDocument {
       place = breaks === 0 ? { line: written.line, column: written.column + index } : { line: written.line + breaks, column: index - before.lastIndexOf('\n') };
     }
     const showValue = found && value !== undefined && !detail.hideValue && target === 'value';
-    // `.inf`, `-.inf` and `.nan` are shown as written (JSON would print null), as ConfigSource does.
-    const shown = typeof value === 'number' && !Number.isFinite(value) && written ? written.text.trim() : renderValue(value);
-    const text = detail.detail.includes('{value}')
-      ? showValue
-        ? detail.detail.replace('{value}', shown)
-        : detail.detail.replace(/^[^{]*\{value\},?\s*/, '')
-      : detail.detail;
-    const severity = detail.severity ?? 'error';
-    const message = formatIssueMessage({ code: detail.code, severity, file: this.file, ...place, path: display, detail: text });
-    return {
-      code: detail.code,
-      ...(severity === 'warning' ? { severity } : {}),
-      file: this.file,
-      ...place,
-      path: display,
-      ...(showValue ? { value } : {}),
-      ...(detail.expected !== undefined ? { expected: detail.expected } : {}),
-      ...(detail.suggestion !== undefined ? { suggestion: detail.suggestion } : {}),
-      message,
-    };
+    return locatedIssue(detail, { file: this.file, ...place, path: display }, showValue ? { value, written: written?.text } : undefined);
   }
 }
 

@@ -1,4 +1,5 @@
 import { ConnectorError, type ErrorCode } from '../core/errors';
+import type { IssueDetail } from './yaml-source';
 
 /** How serious a config issue is: an `error` refuses the config, a `warning` is reported and the config runs. */
 export type Severity = 'error' | 'warning';
@@ -84,6 +85,43 @@ export function renderValue(value: unknown): string {
 /** Renders strings as a quoted, comma-separated list: `"a", "b"`. */
 export function quoteList(values: readonly unknown[]): string {
   return values.map((value) => renderValue(value)).join(', ');
+}
+
+/**
+ * The {@link ConfigIssue} of `detail` at a known place: how both kinds of config document
+ * (`ConfigSource` for YAML, the deployed `CONNECTOR_DOCUMENT`) build theirs. A `{value}` in
+ * `detail.detail` becomes the value when it is shown; otherwise the placeholder and the text before
+ * the next comma are dropped.
+ * @param where - the file, the 1-based line and column (absent when not known) and the path as the user wrote it.
+ * @param shown - the value to show (`undefined`: none is shown) and its text as written in the file, used
+ *   for YAML's `.inf`, `-.inf` and `.nan` (JSON would print null).
+ */
+export function locatedIssue(
+  detail: IssueDetail,
+  where: { file: string; line?: number; column?: number; path: string },
+  shown: { value: unknown; written?: string } | undefined,
+): ConfigIssue {
+  let text = detail.detail;
+  if (text.includes('{value}')) {
+    if (shown === undefined) text = text.replace(/^[^{]*\{value\},?\s*/, '');
+    else {
+      const { value, written } = shown;
+      text = text.replace('{value}', typeof value === 'number' && !Number.isFinite(value) && written !== undefined ? written.trim() : renderValue(value));
+    }
+  }
+  const severity = detail.severity ?? 'error';
+  const place = where.line === undefined ? {} : { line: where.line, column: where.column };
+  return {
+    code: detail.code,
+    ...(severity === 'warning' ? { severity } : {}),
+    file: where.file,
+    ...place,
+    path: where.path,
+    ...(shown !== undefined ? { value: shown.value } : {}),
+    ...(detail.expected !== undefined ? { expected: detail.expected } : {}),
+    ...(detail.suggestion !== undefined ? { suggestion: detail.suggestion } : {}),
+    message: formatIssueMessage({ code: detail.code, severity, file: where.file, ...place, path: where.path, detail: text }),
+  };
 }
 
 /**

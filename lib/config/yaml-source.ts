@@ -2,7 +2,7 @@ import { type Alias, isAlias, isCollection, isMap, isNode, isScalar, isSeq, Line
 import { ErrorCode } from '../core/errors';
 import type { PathSegment } from '../schema/walk';
 import { appendSegment, sameKey } from './document';
-import { type ConfigIssue, formatIssueMessage, renderValue, type Severity } from './errors';
+import { type ConfigIssue, formatIssueMessage, locatedIssue, type Severity } from './errors';
 
 /** One step of a field path: a map key (as normalised for validation) or a list index. */
 export type { PathSegment };
@@ -245,28 +245,10 @@ export class ConfigSource {
       if (index >= 0) ({ line, column } = this.position(range[0] + index));
     }
     const showValue = location.found && location.node !== undefined && !detail.hideValue && (detail.target ?? 'value') === 'value';
-    const value = showValue ? (location.node as Node).toJS(this.doc, { maxAliasCount: ConfigLimits.maxAliasCount }) : undefined;
-    // `.inf`, `-.inf` and `.nan` are shown as written (JSON would print null).
-    const shown = typeof value === 'number' && !Number.isFinite(value) && range ? this.text.slice(range[0], range[1]).trim() : renderValue(value);
-    const text = detail.detail.includes('{value}')
-      ? showValue
-        ? detail.detail.replace('{value}', shown)
-        : detail.detail.replace(/^[^{]*\{value\},?\s*/, '')
-      : detail.detail;
-    const severity = detail.severity ?? 'error';
-    const message = formatIssueMessage({ code: detail.code, severity, file: this.file, line, column, path: location.path, detail: text });
-    return {
-      code: detail.code,
-      ...(severity === 'warning' ? { severity } : {}),
-      file: this.file,
-      line,
-      column,
-      path: location.path,
-      ...(showValue ? { value } : {}),
-      ...(detail.expected !== undefined ? { expected: detail.expected } : {}),
-      ...(detail.suggestion !== undefined ? { suggestion: detail.suggestion } : {}),
-      message,
-    };
+    const shown = showValue
+      ? { value: (location.node as Node).toJS(this.doc, { maxAliasCount: ConfigLimits.maxAliasCount }), written: range ? this.text.slice(range[0], range[1]) : undefined }
+      : undefined;
+    return locatedIssue(detail, { file: this.file, line, column, path: location.path }, shown);
   }
 }
 
