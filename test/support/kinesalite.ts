@@ -128,3 +128,34 @@ export function setProcessEnv(values: Readonly<Record<string, string>>): () => v
     }
   };
 }
+
+/**
+ * Jest hooks for a suite talking to kinesalite through the default AWS SDK client: before all, sets
+ * {@link KINESALITE_ENV} in `process.env`, starts kinesalite and creates `streams` (a name, or a name
+ * and its shard count; default 1 shard); after all, stops it and puts the environment back.
+ * Call inside a `describe`.
+ * @returns the running kinesalite (throws when called before the suite's `beforeAll` ran).
+ * @example
+ * const kinesis = useKinesalite([['connectors-dev-quotes', 2]]);
+ * it('…', async () => expect(await kinesis().readAll('connectors-dev-quotes')).toHaveLength(1));
+ */
+export function useKinesalite(streams: ReadonlyArray<string | readonly [name: string, shards: number]>): () => Kinesalite {
+  let running: Kinesalite | undefined;
+  let restoreEnv: () => void = () => undefined;
+  beforeAll(async () => {
+    restoreEnv = setProcessEnv(KINESALITE_ENV);
+    running = await startKinesalite();
+    for (const stream of streams) {
+      const [name, shards] = typeof stream === 'string' ? [stream, 1] : stream;
+      await running.createStream(name, shards);
+    }
+  });
+  afterAll(async () => {
+    await running?.close();
+    restoreEnv();
+  });
+  return () => {
+    if (running === undefined) throw new Error('kinesalite is not running: useKinesalite() is read before its beforeAll ran');
+    return running;
+  };
+}

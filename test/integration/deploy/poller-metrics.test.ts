@@ -8,7 +8,7 @@ import { ErrorCode, TopicWriteError } from '../../../lib/core/errors';
 import { openKinesisTopics } from '../../../lib/topics/kinesis';
 import { captureStdoutEmf, emfValues } from '../../support/emf';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
-import { KINESALITE_ENV, type Kinesalite, setProcessEnv, startKinesalite } from '../../support/kinesalite';
+import { KINESALITE_ENV, useKinesalite } from '../../support/kinesalite';
 import { CapturingLogger } from '../../support/source-context';
 import { VirtualClock } from '../../support/virtual-clock';
 
@@ -31,22 +31,16 @@ ${extra}`;
 
 /** The poller's CloudWatch metrics: the EMF line a window prints (what CloudWatch Logs turns into metrics). */
 describe('Lambda poller metrics (EMF on stdout) against a local HTTP server and kinesalite', () => {
-  let kinesis: Kinesalite;
+  // The default Kinesis client (as deployed) reads its credentials and region from the environment.
+  const kinesis = useKinesalite(['connectors-dev-metrics']);
   let server: TestHttpServer;
-  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
-    // The default Kinesis client (as deployed) reads its credentials and region from the environment.
-    restoreEnv = setProcessEnv(KINESALITE_ENV);
-    kinesis = await startKinesalite();
-    await kinesis.createStream('connectors-dev-metrics', 1);
     server = await startHttpServer((_req, res) => res.end('{"quote":"q"}'));
   });
 
   afterAll(async () => {
     await server?.close();
-    await kinesis?.close();
-    restoreEnv();
   });
 
   function environment(name: string, text: string, metrics = true): NodeJS.ProcessEnv {
@@ -55,7 +49,7 @@ describe('Lambda poller metrics (EMF on stdout) against a local HTTP server and 
       [ConnectorEnv.DOCUMENT]: configDocumentOf(text, `configs/${name}.yaml`),
       [ConnectorEnv.CONFIG_FILE]: `configs/${name}.yaml`,
       [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-',
-      [ConnectorEnv.KINESIS_ENDPOINT]: kinesis.endpoint,
+      [ConnectorEnv.KINESIS_ENDPOINT]: kinesis().endpoint,
       ...(metrics ? { [ConnectorEnv.METRICS]: 'emf', [ConnectorEnv.METRICS_NAMESPACE]: 'Connectors', [ConnectorEnv.METRICS_SERVICE]: 'connectors-dev' } : {}),
     };
   }

@@ -14,7 +14,7 @@ import { generateService, POLLER_FULL_HANDLER, POLLER_HANDLER } from '../../../l
 import { configDocumentOf } from '../../../lib/deploy/function';
 import type { SourceDefinition } from '../../../lib/core';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
-import { KINESALITE_ENV, type Kinesalite, setProcessEnv, startKinesalite } from '../../support/kinesalite';
+import { useKinesalite } from '../../support/kinesalite';
 import { CapturingLogger } from '../../support/source-context';
 import { VirtualClock } from '../../support/virtual-clock';
 import { inputOf, optionsOf, periodicYaml } from '../../unit/deploy/support';
@@ -131,14 +131,11 @@ describe('Deployed poller config (CONNECTOR_SPEC, lib/config/deployed.ts)', () =
 });
 
 describe('Deployed pollers against a local HTTP server and kinesalite', () => {
-  let kinesis: Kinesalite;
+  // The default Kinesis client (as deployed) reads its credentials and region from the environment.
+  const kinesis = useKinesalite(['connectors-dev-spec-quotes']);
   let server: TestHttpServer;
-  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
-    restoreEnv = setProcessEnv(KINESALITE_ENV);
-    kinesis = await startKinesalite();
-    await kinesis.createStream('connectors-dev-spec-quotes', 1);
     server = await startHttpServer((req, res) => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ path: req.url }));
@@ -147,14 +144,12 @@ describe('Deployed pollers against a local HTTP server and kinesalite', () => {
 
   afterAll(async () => {
     await server?.close();
-    await kinesis?.close();
-    restoreEnv();
   });
 
   /** The generated environment of one poller, pointed at kinesalite. */
   function generatedEnv(text: string, name: string): { handler: string; env: NodeJS.ProcessEnv } {
     const [fn] = pollersOf(inputOf(text, `configs/${name}.yaml`));
-    return { handler: fn!.handler, env: { ...fn!.environment, [ConnectorEnv.KINESIS_ENDPOINT]: kinesis.endpoint, [ConnectorEnv.WINDOW_ANCHOR]: 'event' } };
+    return { handler: fn!.handler, env: { ...fn!.environment, [ConnectorEnv.KINESIS_ENDPOINT]: kinesis().endpoint, [ConnectorEnv.WINDOW_ANCHOR]: 'event' } };
   }
 
   it('should poll with the generated CONNECTOR_SPEC alone and land the record in the stream', async () => {
@@ -172,7 +167,7 @@ describe('Deployed pollers against a local HTTP server and kinesalite', () => {
     const request = server.requests.at(-1)!;
     expect(request.path).toBe('/legacy');
     expect(request.headers['user-agent']).toBe('spec-test');
-    const records = (await kinesis.readAll('connectors-dev-spec-quotes')).filter((r) => r.partitionKey === 'spec-legacy');
+    const records = (await kinesis().readAll('connectors-dev-spec-quotes')).filter((r) => r.partitionKey === 'spec-legacy');
     expect(records.map((r) => JSON.parse(r.data.toString()) as unknown)).toEqual([{ path: '/legacy' }]);
   });
 

@@ -7,7 +7,7 @@ import { ConnectorEnv } from '../../../lib/core/env';
 import { ErrorCode } from '../../../lib/core/errors';
 import { tempDir } from '../../support/cli';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
-import { KINESALITE_ENV, type Kinesalite, setProcessEnv, startKinesalite } from '../../support/kinesalite';
+import { KINESALITE_ENV, useKinesalite } from '../../support/kinesalite';
 import { writeSmartModule } from '../../support/smartmodules';
 import { CapturingLogger } from '../../support/source-context';
 import { VirtualClock } from '../../support/virtual-clock';
@@ -28,19 +28,16 @@ function lambdaContext(): Context {
  * CONNECTOR_CONFIG_FILE (as the function's package lays it out), Kinesis streams in kinesalite.
  */
 describe('Lambda poller with transforms (kinesalite)', () => {
-  let kinesis: Kinesalite;
+  // The default Kinesis client (as deployed) reads its credentials and region from the environment.
+  const kinesis = useKinesalite(['connectors-dev-shaped', 'connectors-dev-shaped-dlq', 'connectors-dev-totals']);
   let server: TestHttpServer;
   let tmp: ReturnType<typeof tempDir>;
   let served = 0;
-  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
-    restoreEnv = setProcessEnv(KINESALITE_ENV);
     tmp = tempDir('poller-transforms-');
     mkdirSync(join(tmp.dir, 'configs'));
     await writeSmartModule('aggregate', join(tmp.dir, 'configs'));
-    kinesis = await startKinesalite();
-    for (const stream of ['connectors-dev-shaped', 'connectors-dev-shaped-dlq', 'connectors-dev-totals']) await kinesis.createStream(stream);
     // Every other response is not JSON.
     server = await startHttpServer((req, res) => {
       served++;
@@ -51,9 +48,7 @@ describe('Lambda poller with transforms (kinesalite)', () => {
 
   afterAll(async () => {
     await server?.close();
-    await kinesis?.close();
     tmp?.cleanup();
-    restoreEnv();
   });
 
   function environment(name: string, text: string): NodeJS.ProcessEnv {
@@ -64,7 +59,7 @@ describe('Lambda poller with transforms (kinesalite)', () => {
       [ConnectorEnv.DOCUMENT]: configDocumentOf(text, file),
       [ConnectorEnv.CONFIG_FILE]: file,
       [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-',
-      [ConnectorEnv.KINESIS_ENDPOINT]: kinesis.endpoint,
+      [ConnectorEnv.KINESIS_ENDPOINT]: kinesis().endpoint,
       [ConnectorEnv.WINDOW_MS]: String(MINUTE),
       [ConnectorEnv.WINDOW_ANCHOR]: 'epoch',
     };
@@ -84,9 +79,9 @@ describe('Lambda poller with transforms (kinesalite)', () => {
 
     // Assess
     expect(result).toMatchObject({ polls: 4, records: 2, transformErrors: 2, deadLettered: 2, filtered: 0, errors: 0 });
-    const shaped = (await kinesis.readAll('connectors-dev-shaped')).map((record) => record.data.toString());
+    const shaped = (await kinesis().readAll('connectors-dev-shaped')).map((record) => record.data.toString());
     expect(shaped).toEqual(['{"text":"quote 1"}', '{"text":"quote 3"}']);
-    const letters = (await kinesis.readAll('connectors-dev-shaped-dlq')).map((record) => JSON.parse(record.data.toString()) as Record<string, unknown>);
+    const letters = (await kinesis().readAll('connectors-dev-shaped-dlq')).map((record) => JSON.parse(record.data.toString()) as Record<string, unknown>);
     expect(letters).toEqual([
       expect.objectContaining({ connector: 'shaped', topic: 'shaped', uses: 'infinyon/jolt@0.4.1', value: 'not json', offset: 1, error: expect.stringContaining('record value is not JSON') }),
       expect.objectContaining({ value: 'not json', offset: 3 }),
@@ -105,14 +100,13 @@ describe('Lambda poller with transforms (kinesalite)', () => {
     }
 
     // Assess
-    const values = (await kinesis.readAll('connectors-dev-totals')).map((record) => record.data.toString());
+    const values = (await kinesis().readAll('connectors-dev-totals')).map((record) => record.data.toString());
     expect(values).toEqual(['x', 'xx', 'xxx', 'xxxx', 'x', 'xx', 'xxx', 'xxxx']);
   });
 
   it('should fail the invocation when the dead-letter stream is missing (the stack creates it)', async () => {
     // Prepare
     const text = `${header('orphan', 'orphan', `${server.url}/json`)}transforms:\n  - uses: infinyon/jolt@0.4.1\n    with: {spec: "[]"}\n    on_error: dead-letter\n`;
-    await kinesis.createStream('connectors-dev-orphan');
     const poll = createPollHandler({ env: environment('orphan', text), clock: new VirtualClock(T0 + 250), log: new CapturingLogger() });
 
     // Act

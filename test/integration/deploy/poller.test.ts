@@ -12,7 +12,7 @@ import { ErrorCode, TopicWriteError } from '../../../lib/core/errors';
 import { openKinesisTopics } from '../../../lib/topics/kinesis';
 import { nodeHttpTransport } from '../../../lib/core/http';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server';
-import { KINESALITE_ENV, type Kinesalite, setProcessEnv, startKinesalite } from '../../support/kinesalite';
+import { KINESALITE_ENV, useKinesalite } from '../../support/kinesalite';
 import { CapturingLogger } from '../../support/source-context';
 import { VirtualClock } from '../../support/virtual-clock';
 
@@ -52,15 +52,12 @@ http:
 `;
 
 describe('Lambda poller (functions/poller) against a local HTTP server and kinesalite', () => {
-  let kinesis: Kinesalite;
+  // The default Kinesis client (as deployed) reads its credentials and region from the environment.
+  const kinesis = useKinesalite([['connectors-dev-quotes', 2]]);
   let server: TestHttpServer;
   let served = 0;
-  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
-    restoreEnv = setProcessEnv(KINESALITE_ENV);
-    kinesis = await startKinesalite();
-    await kinesis.createStream('connectors-dev-quotes', 2);
     server = await startHttpServer((_req, res) => {
       served++;
       res.setHeader('content-type', 'application/json');
@@ -70,8 +67,6 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
 
   afterAll(async () => {
     await server?.close();
-    await kinesis?.close();
-    restoreEnv();
   });
 
   function environment(name: string, interval: string, window: { ms: number; anchor: 'epoch' | 'event' }): NodeJS.ProcessEnv {
@@ -80,7 +75,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
       [ConnectorEnv.DOCUMENT]: configDocumentOf(config(name, `${server.url}/api/quote`, interval), `configs/${name}.yaml`),
       [ConnectorEnv.CONFIG_FILE]: `configs/${name}.yaml`,
       [ConnectorEnv.STREAM_PREFIX]: 'connectors-dev-',
-      [ConnectorEnv.KINESIS_ENDPOINT]: kinesis.endpoint,
+      [ConnectorEnv.KINESIS_ENDPOINT]: kinesis().endpoint,
       [ConnectorEnv.WINDOW_MS]: String(window.ms),
       [ConnectorEnv.WINDOW_ANCHOR]: window.anchor,
     };
@@ -96,7 +91,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
   ] as const)('should poll an interval of %s as the slot rule says and land every record in the stream', async (interval, window, expected) => {
     // Prepare: invocations start 250 ms after their scheduled time, as Lambda does
     const name = `poll-${interval}`;
-    const before = (await kinesis.readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === name).length;
+    const before = (await kinesis().readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === name).length;
     const polls: number[] = [];
     const log = new CapturingLogger();
 
@@ -115,7 +110,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
 
     // Assess
     expect(polls).toEqual(expected);
-    const records = (await kinesis.readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === name);
+    const records = (await kinesis().readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === name);
     expect(records.length - before).toBe((expected as readonly number[]).reduce((a, b) => a + b, 0));
     expect(JSON.parse(records.at(-1)!.data.toString())).toEqual({ quote: expect.stringMatching(/^quote \d+$/) });
   });
@@ -201,7 +196,7 @@ describe('Lambda poller (functions/poller) against a local HTTP server and kines
       expect(result.polls).toBeGreaterThanOrEqual(1);
       expect(result.records).toBe(result.polls);
       expect(Date.now()).toBeLessThan(eventTime + MINUTE);
-      const records = (await kinesis.readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === 'deployed-handler');
+      const records = (await kinesis().readAll('connectors-dev-quotes')).filter((r) => r.partitionKey === 'deployed-handler');
       expect(records).toHaveLength(result.polls);
     } finally {
       for (const key of Object.keys(env)) if (!(key in KINESALITE_ENV)) delete process.env[key];
