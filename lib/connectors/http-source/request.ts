@@ -1,3 +1,4 @@
+import { finished, Readable } from 'node:stream';
 import type { HttpRequest } from '../../core/http';
 import type { HttpSourceConfig } from './schema';
 
@@ -28,12 +29,32 @@ export function isRetryableStatus(status: number): boolean {
 /**
  * Reads a whole body into one buffer.
  *
- * @throws whatever the body stream throws (connection reset, abort of the request's signal).
+ * A Node stream (what `nodeHttpTransport` gives: the `IncomingMessage`) is read with `'data'`
+ * listeners and `stream.finished`, not `for await`: on Node 20 a stream's async iterator costs about
+ * 80 µs and several KB of allocations per response, a third of a small poll on the bench machine
+ * (`npm run bench -- http`). Any other async iterable is iterated.
+ *
+ * @throws whatever the body stream fails with (connection reset, abort of the request's signal;
+ *   `ERR_STREAM_PREMATURE_CLOSE` when it closes before its end).
  */
-export async function readBody(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
+export function readBody(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  if (body instanceof Readable) return readStream(body);
+  return (async () => {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  })();
+}
+
+function readStream(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    finished(stream, (err) => {
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+  });
 }
 
 /** First value of a response header (case-insensitive name), or `undefined`. */

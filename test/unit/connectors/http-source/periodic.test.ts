@@ -271,6 +271,26 @@ describe('connectors/http-source/periodic', () => {
       expect(t.log.find('request timed out')).toHaveLength(1);
     });
 
+    it('should not produce a body cut short by the connection closing, and retry it', async () => {
+      // Prepare: the first response promises 100 bytes, sends 7 and closes; the retry gets a whole body.
+      let n = 0;
+      const { source } = await setup(
+        (_req, res) => {
+          if (++n > 1) return void res.end('whole');
+          res.writeHead(200, { 'Content-Length': '100' });
+          res.write('partial', () => res.socket!.destroy());
+        },
+        { max_retries: 1, backoff_min: '1ms' },
+      );
+      const t = createSourceContext({ clock: new VirtualClock() });
+      // Act
+      await pollSlot(source, t.ctx);
+      // Assess
+      expect(t.records.map(recordText)).toEqual(['whole']);
+      expect(t.metrics).toMatchObject({ polls: 2, errors: 1 });
+      expect(t.log.find('Request execution failed')).toHaveLength(1);
+    });
+
     it('should retry when the connection is refused', async () => {
       const { source } = await setup((_req, res) => res.end());
       await server!.close(); // nothing listens on the port any more
