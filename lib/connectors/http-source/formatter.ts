@@ -79,19 +79,24 @@ export function jsonHeaders(head: ResponseHead): Record<string, string | string[
  * The status line and headers are rendered once per response, so a streaming response repeats
  * the same prefix on every segment cheaply.
  *
+ * @param head - gives the response's {@link ResponseHead}; called once, and only for the `full` shapes
+ *   (building it lower-cases and groups every header: work a `body` record, the default, never needs).
  * @param decode - turns body bytes into text (the response charset); used by every shape except
  *   `text` + `body`.
  */
-export function createBodyFormatter(shape: OutputShape, head: ResponseHead, decode: (bytes: Uint8Array) => string): BodyFormatter {
+export function createBodyFormatter(shape: OutputShape, responseHead: () => ResponseHead, decode: (bytes: Uint8Array) => string): BodyFormatter {
   const text = (body: RecordBody): string => (typeof body === 'string' ? body : decode(body));
+  if (shape.output_parts === 'body') {
+    if (shape.output_type === 'text') return (body) => body;
+    return (body) => `{"body":${JSON.stringify(text(body))}}`;
+  }
+  const head = responseHead();
   if (shape.output_type === 'text') {
-    if (shape.output_parts === 'body') return (body) => body;
     const statusLine = [head.version, String(head.code), head.reason ?? ''].join(' ');
     const headerLines = head.headers.map(([name, value]) => `${name}: ${value}`).join('\n');
     const prefix = `${statusLine}\n${headerLines}\n\n`;
     return (body) => prefix + text(body);
   }
-  if (shape.output_parts === 'body') return (body) => `{"body":${JSON.stringify(text(body))}}`;
   const status = { version: head.version, code: head.code, string: head.reason };
   const prefix = `{"status":${JSON.stringify(status)},"header":${JSON.stringify(jsonHeaders(head))},"body":`;
   return (body) => `${prefix}${JSON.stringify(text(body))}}`;

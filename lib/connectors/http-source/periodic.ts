@@ -87,6 +87,6 @@ async function produce(
 ): Promise<void> {
   // The charset is resolved only when the shape needs text, so text/body never warns about it.
   const decode = (bytes: Uint8Array): string => decodeText(bytes, charsets.resolve(response.headers, ctx.log));
-  const format = createBodyFormatter(config, responseHead(response), decode);
+  const format = createBodyFormatter(config, () => responseHead(response), decode);
   await ctx.emit([{ key: null, value: format(body) }]);
 }

@@ -129,7 +129,7 @@ async function readSegments(
   const { log, metrics, signal } = ctx;
   const encoding = charsets.resolve(response.headers, log);
   // Byte segments only come from UTF-8 bodies; text segments are already decoded.
-  const format = createBodyFormatter(config, responseHead(response), (bytes) => decodeText(bytes, UTF8));
+  const format = createBodyFormatter(config, () => responseHead(response), (bytes) => decodeText(bytes, UTF8));
   const segmenter = createSegmenter(config.delimiter, encoding);
   let delivered = 0;
   const emit = async (segments: ReadonlyArray<Uint8Array | string>): Promise<void> => {

@@ -50,17 +50,24 @@ describe('connectors/http-source/formatter', () => {
     const head = responseHead({ httpVersion: '1.1', status: 599, headers: [['X-A', '1']] });
 
     it('should leave an empty reason for a code without a canonical phrase (text/full)', () => {
-      const format = createBodyFormatter({ output_parts: 'full', output_type: 'text' }, head, utf8);
+      const format = createBodyFormatter({ output_parts: 'full', output_type: 'text' }, () => head, utf8);
       expect(format('body')).toBe('HTTP/1.1 599 \nx-a: 1\n\nbody');
     });
 
     it('should omit status.string for a code without a canonical phrase (json/full)', () => {
-      const format = createBodyFormatter({ output_parts: 'full', output_type: 'json' }, head, utf8);
+      const format = createBodyFormatter({ output_parts: 'full', output_type: 'json' }, () => head, utf8);
       expect(format(Buffer.from('b"\n'))).toBe('{"status":{"version":"HTTP/1.1","code":599},"header":{"x-a":"1"},"body":"b\\"\\n"}');
     });
 
+    it.each(['text', 'json'] as const)('should not build the response head for a body record (%s/body)', (outputType) => {
+      const head = jest.fn(() => responseHead({ httpVersion: '1.1', status: 200, headers: [] }));
+      const format = createBodyFormatter({ output_parts: 'body', output_type: outputType }, head, utf8);
+      expect(format('x')).toBe(outputType === 'text' ? 'x' : '{"body":"x"}');
+      expect(head).not.toHaveBeenCalled();
+    });
+
     it('should escape control characters like serde_json (json/body)', () => {
-      const format = createBodyFormatter({ output_parts: 'body', output_type: 'json' }, head, utf8);
+      const format = createBodyFormatter({ output_parts: 'body', output_type: 'json' }, () => head, utf8);
       expect(format('\u0001\t/é')).toBe('{"body":"\\u0001\\t/é"}');
     });
   });
