@@ -108,7 +108,7 @@ async function drain(reader: BodyReader, timeoutMs: number, signal: AbortSignal)
     while (bytes < REJECTED_BODY_LIMIT && !timeout.aborted && !signal.aborted) {
       const step = await reader.next();
       if (step.done) break;
-      bytes += step.value.length;
+      for (const chunk of step.value) bytes += chunk.length;
     }
   } catch {
     // broken or interrupted: the size read so far is what we log
@@ -139,7 +139,7 @@ async function readSegments(
     delivered += records.length;
   };
   while (!signal.aborted) {
-    let step: IteratorResult<Uint8Array>;
+    let step: IteratorResult<Uint8Array[], undefined>;
     try {
       step = await reader.next();
     } catch (err) {
@@ -154,7 +154,10 @@ async function readSegments(
       await emit(segmenter.end());
       return delivered;
     }
-    await emit(segmenter.push(step.value));
+    // Every chunk of the group, split in order, goes out in one emit (one topic transaction).
+    const segments: Array<Uint8Array | string> = [];
+    for (const chunk of step.value) for (const segment of segmenter.push(chunk)) segments.push(segment);
+    await emit(segments);
   }
   if (signal.aborted) dropIncomplete(segmenter, ctx, 'stopping: incomplete segment not produced');
   return delivered;
