@@ -115,6 +115,44 @@ describe('Function: nodeHttpTransport (every request settles)', () => {
     expect(responses).toEqual(Array(20).fill([200, 'moved here']));
   });
 
+  it('should ask a redirecting URL twice only for its first safe request, then follow it directly', async () => {
+    // Prepare: GET /moved-<port> answers 301 (plain Node request first, follow-redirects after).
+    const hits: string[] = [];
+    server = await startHttpServer((req, res) => {
+      hits.push(`${req.method} ${req.url}`);
+      if (req.url!.startsWith('/moved')) res.writeHead(301, { Location: '/here' }).end('gone');
+      else res.end('here');
+    });
+    const url = `${server.url}/moved-${Date.now()}`;
+
+    // Act
+    const bodies: string[] = [];
+    for (let i = 0; i < 3; i += 1) bodies.push((await readBody((await nodeHttpTransport(request(url))).body)).toString());
+
+    // Assess
+    expect(bodies).toEqual(['here', 'here', 'here']);
+    expect(hits.filter((h) => h.startsWith('GET /moved'))).toHaveLength(4);
+    expect(hits.filter((h) => h === 'GET /here')).toHaveLength(3);
+  });
+
+  it('should never send a non-safe request twice: a POST goes through follow-redirects from the start', async () => {
+    // Prepare: POST /form answers 303 See Other (follow-redirects then GETs /done).
+    const hits: string[] = [];
+    server = await startHttpServer((req, res) => {
+      hits.push(`${req.method} ${req.url}`);
+      if (req.url === '/form') res.writeHead(303, { Location: '/done' }).end();
+      else res.end('done');
+    });
+
+    // Act
+    const response = await nodeHttpTransport(request(`${server.url}/form`, { method: 'POST', body: 'a=1' }));
+    const body = (await readBody(response.body)).toString();
+
+    // Assess
+    expect([response.status, body]).toEqual([200, 'done']);
+    expect(hits).toEqual(['POST /form', 'GET /done']);
+  });
+
   it('should not pile listeners on a keep-alive socket over many requests', async () => {
     // Prepare
     server = await startHttpServer((_req, res) => res.end('x'));
