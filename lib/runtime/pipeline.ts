@@ -34,8 +34,8 @@ export interface RecordPipeline {
   /**
    * Pipelined emit, one batch in flight (Kafka producer style, `max.in.flight` 1): waits until the
    * batch handed over before (by `handOver` or `emit`) is committed, then queues `records` and
-   * resolves without waiting for their commit. Their write starts on a later turn of the event loop
-   * (`setImmediate`), after the I/O the caller starts meanwhile (a periodic source's next request),
+   * resolves without waiting for their commit. Their write starts once the caller's next request is
+   * on the wire ({@link startHandedOver}) or else on a later turn of the event loop (`setImmediate`),
    * so the commit runs while that request is on the wire. Batches are written in order, with the
    * same retries as {@link emit}.
    *
@@ -43,6 +43,14 @@ export interface RecordPipeline {
    *   `undelivered` counts that batch and `records` (neither is written; nothing is dropped silently).
    */
   handOver(records: readonly SourceRecord[]): Promise<void>;
+  /**
+   * Starts now the write of the batch handed over last, if it has not started yet (otherwise does
+   * nothing). The runtime calls it when the source's next request has been handed to the connection
+   * (the transport's `onSent`): the commit then runs while that request is on the wire from its first
+   * microsecond, instead of on the `setImmediate` turn, which stays as the fallback for a source that
+   * sends no request (about 20 µs of a poll on the bench machine, `npm run bench -- http`).
+   */
+  startHandedOver(): void;
   /** Resolves when every emitted or handed-over record has been written (or rejects with the write error). */
   flush(): Promise<void>;
   /**
@@ -81,6 +89,8 @@ export function createRecordPipeline(
   let stopTimer: NodeJS.Timeout | undefined;
   let failure: TopicWriteError | undefined;
   let tail: Promise<void> = Promise.resolve();
+  /** Starts the write of the batch handed over last; set until that write starts. */
+  let pendingStart: (() => void) | undefined;
 
   /**
    * Sends `batch` until it is accepted: the first attempt at once (a poll's write is on the path of every
@@ -159,7 +169,13 @@ export function createRecordPipeline(
         if (records.length === 0) return;
         const { batch, bytes } = encode(records);
         commit = new Promise<void>((resolve) => {
-          setImmediate(() => write(batch, bytes).then(resolve, () => resolve()));
+          const start = (): void => {
+            if (pendingStart !== start) return; // started already
+            pendingStart = undefined;
+            write(batch, bytes).then(resolve, () => resolve());
+          };
+          pendingStart = start;
+          setImmediate(start);
         });
       });
       tail = handed.then(
@@ -167,6 +183,9 @@ export function createRecordPipeline(
         () => undefined,
       );
       return handed;
+    },
+    startHandedOver() {
+      pendingStart?.();
     },
     async flush() {
       await tail;

@@ -1,4 +1,4 @@
-import type { ConnectorMetrics, Ports, SourceContext, SourceRecord } from '../core';
+import type { ConnectorMetrics, HttpTransport, Ports, SourceContext, SourceRecord } from '../core';
 import type { RecordPipeline } from './pipeline';
 import type { TransformStage } from './transform-stage';
 
@@ -29,7 +29,8 @@ export interface RunContextOptions {
   /**
    * `true` (periodic sources): `emit` resolves once the records are handed over
    * ({@link RecordPipeline.handOver}: one batch in flight, committed while the next request is on
-   * the wire; the next `emit` waits for that commit and rejects when it failed). `false`
+   * the wire, starting as soon as `http` has sent it; the next `emit` waits for that commit and
+   * rejects when it failed). `false`
    * (continuous sources): `emit` resolves only once the topic accepted the records, which an MQTT
    * QoS 1 acknowledgement relies on.
    */
@@ -48,6 +49,8 @@ export function createRunContext(options: RunContextOptions): RunContext {
   const produce = pipelined ? (records: readonly SourceRecord[]) => pipeline.handOver(records) : (records: readonly SourceRecord[]) => pipeline.emit(records);
   const ctx: RunContext = {
     ...ports,
+    // Pipelined: the records handed over by the last poll start their commit as soon as this request is sent.
+    ...(pipelined ? { http: startingHandedOver(ports.http, pipeline) } : {}),
     signal,
     metrics,
     emit: async (records) => {
@@ -64,4 +67,16 @@ export function createRunContext(options: RunContextOptions): RunContext {
     };
   }
   return ctx;
+}
+
+/** `http` calling {@link RecordPipeline.startHandedOver} once each request has been handed to the connection. */
+function startingHandedOver(http: HttpTransport, pipeline: RecordPipeline): HttpTransport {
+  return (request) =>
+    http({
+      ...request,
+      onSent: () => {
+        request.onSent?.();
+        pipeline.startHandedOver();
+      },
+    });
 }

@@ -146,6 +146,32 @@ describe('runtime/pipeline', () => {
       expect(metrics).toMatchObject({ records: 4, bytes: 4 });
     });
 
+    it('should start the handed-over write at once on startHandedOver, once, and else on the next turn of the event loop', async () => {
+      // Prepare
+      const producer = new FlakyProducer(0);
+      const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics: createMetrics(), retry: fast });
+      await pipeline.handOver([{ value: 'a' }]);
+      const before = producer.attempts;
+
+      // Act: started synchronously (no turn of the event loop in between), then again (no effect)
+      pipeline.startHandedOver();
+      const started = producer.attempts;
+      pipeline.startHandedOver();
+      await new Promise((resolve) => setImmediate(resolve));
+      const afterFallback = producer.attempts;
+      // Nothing starts it: the setImmediate fallback does
+      await pipeline.handOver([{ value: 'b' }]);
+      const handedOver = producer.attempts;
+      await new Promise((resolve) => setImmediate(resolve));
+
+      // Assess
+      expect([before, started, afterFallback]).toEqual([0, 1, 1]);
+      expect(handedOver).toBe(1);
+      expect(producer.attempts).toBe(2);
+      await pipeline.flush();
+      expect(producer.written).toEqual(['a', 'b']);
+    });
+
     it('should retry a failing commit and make the next hand-over wait for it', async () => {
       // Prepare
       const producer = new FlakyProducer(3);

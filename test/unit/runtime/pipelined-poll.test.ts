@@ -87,6 +87,44 @@ describe('runtime: a periodic source\'s commit overlaps its next request (pipeli
     expect(ctx.metrics.records).toBe(3);
   });
 
+  it("should start poll N's commit once poll N+1's request is sent, keeping the request's own onSent", async () => {
+    // Prepare: a transport that notes when each request is sent, around the real one.
+    const metrics = createMetrics();
+    const inner = store.producer('quotes');
+    const producer: TopicProducer = {
+      topic: 'quotes',
+      send: (records) => {
+        events.push('commit'); // when the write starts, synchronously
+        return inner.send(records);
+      },
+      close: () => inner.close(),
+    };
+    const pipeline = createRecordPipeline(producer, { log: silentLogger, metrics });
+    const http: typeof nodeHttpTransport = (request) =>
+      nodeHttpTransport({
+        ...request,
+        onSent: () => {
+          events.push('sent');
+          request.onSent?.();
+          events.push('onSent returned');
+        },
+      });
+    const ctx = createRunContext({ ports: { log: silentLogger, clock: systemClock, http }, signal: new AbortController().signal, metrics, pipeline, pipelined: true });
+    const sentByCaller: string[] = [];
+
+    // Act: poll 1, then a request of poll 2 with its own onSent
+    await pollOnce(source(), ctx);
+    const response = await ctx.http({ url: `${server.url}/quote`, method: 'GET', headers: [], signal: new AbortController().signal, onSent: () => sentByCaller.push('sent') });
+    await response.body[Symbol.asyncIterator]().return?.();
+    await ctx.committed!();
+
+    // Assess: poll 1's commit started inside request 2's onSent, after the caller's own callback
+    const client = events.filter((e) => !e.startsWith('request')); // the server's own notes interleave
+    expect(client).toEqual(['sent', 'onSent returned', 'sent', 'commit', 'onSent returned']);
+    expect(sentByCaller).toEqual(['sent']);
+    expect(await stored()).toEqual(['{"quote":1}']);
+  });
+
   it('should fail the next poll and the flush when a commit fails, counting both records as undelivered', async () => {
     // Prepare: the topic is deleted once poll 1 handed its record over, before its commit.
     const ctx = runtimeContext(new GatedProducer(store.producer('quotes'), events, async (index) => void (index === 0 && (await store.deleteTopic('quotes')))));
